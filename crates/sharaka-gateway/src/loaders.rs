@@ -1,0 +1,194 @@
+//! DataLoaders over the store. One loader type serves every resource and relation: its keys carry
+//! the resource type, the relation and the page, so that one batch becomes one SQL statement per
+//! (relation, page) — whatever the number of parents. Loaders do batching only (no cache shared
+//! across requests, which would mix data between users).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sharaka_persistence::{ListQuery, Relation, Resource, Store};
+
+use crate::error::ApiError;
+
+/// The loader type registered in the schema.
+pub type StoreDataLoader = DataLoader<StoreLoader>;
+
+/// Builds the schema's loader (the one place that knows async-graphql's DataLoader API).
+pub fn register(store: Store) -> StoreDataLoader {
+    DataLoader::new(StoreLoader { store }, tokio::spawn)
+}
+
+/// Loads anything from the store in batches.
+pub struct StoreLoader {
+    store: Store,
+}
+
+macro_rules! key_impls {
+    ($name:ident { $($field:ident),* }) => {
+        impl<R> Clone for $name<R> {
+            fn clone(&self) -> Self {
+                Self { $($field: self.$field.clone(),)* _resource: PhantomData }
+            }
+        }
+        impl<R> PartialEq for $name<R> {
+            fn eq(&self, other: &Self) -> bool {
+                true $(&& self.$field == other.$field)*
+            }
+        }
+        impl<R> Eq for $name<R> {}
+        impl<R> Hash for $name<R> {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                $(self.$field.hash(state);)*
+            }
+        }
+    };
+}
+
+/// A record of type `R` by id.
+pub struct IdKey<R> {
+    id: String,
+    _resource: PhantomData<fn() -> R>,
+}
+key_impls!(IdKey { id });
+
+impl<R> IdKey<R> {
+    /// The key for `id`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            _resource: PhantomData,
+        }
+    }
+}
+
+/// One page of `R` children of `parent` under `relation`.
+pub struct ChildKey<R> {
+    relation: Relation,
+    parent: String,
+    query: ListQuery,
+    _resource: PhantomData<fn() -> R>,
+}
+key_impls!(ChildKey {
+    relation,
+    parent,
+    query
+});
+
+impl<R> ChildKey<R> {
+    /// The key for one parent's page.
+    pub fn new(relation: Relation, parent: impl Into<String>, query: ListQuery) -> Self {
+        Self {
+            relation,
+            parent: parent.into(),
+            query,
+            _resource: PhantomData,
+        }
+    }
+}
+
+/// How many `R` children `parent` has under `relation` and the query's filter.
+pub struct CountKey<R> {
+    relation: Relation,
+    parent: String,
+    query: ListQuery,
+    _resource: PhantomData<fn() -> R>,
+}
+key_impls!(CountKey {
+    relation,
+    parent,
+    query
+});
+
+impl<R> CountKey<R> {
+    /// The key for one parent's count.
+    pub fn new(relation: Relation, parent: impl Into<String>, query: ListQuery) -> Self {
+        Self {
+            relation,
+            parent: parent.into(),
+            query,
+            _resource: PhantomData,
+        }
+    }
+}
+
+fn shared(error: impl Into<ApiError>) -> Arc<ApiError> {
+    Arc::new(error.into())
+}
+
+/// Groups keys that share a relation and a page, so each group is one statement.
+fn groups<'a, I>(keys: I) -> HashMap<(Relation, ListQuery), Vec<String>>
+where
+    I: Iterator<Item = (&'a Relation, &'a ListQuery, &'a String)>,
+{
+    let mut out: HashMap<(Relation, ListQuery), Vec<String>> = HashMap::new();
+    for (relation, query, parent) in keys {
+        out.entry((*relation, query.clone()))
+            .or_default()
+            .push(parent.clone());
+    }
+    out
+}
+
+impl<R: Resource> Loader<IdKey<R>> for StoreLoader {
+    type Value = R;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[IdKey<R>]) -> Result<HashMap<IdKey<R>, R>, Self::Error> {
+        let ids: Vec<String> = keys.iter().map(|k| k.id.clone()).collect();
+        let found = self.store.by_ids::<R>(&ids).await.map_err(shared)?;
+        Ok(found
+            .into_iter()
+            .map(|(id, value)| (IdKey::new(id), value))
+            .collect())
+    }
+}
+
+impl<R: Resource> Loader<ChildKey<R>> for StoreLoader {
+    type Value = Vec<R>;
+    type Error = Arc<ApiError>;
+
+    async fn load(
+        &self,
+        keys: &[ChildKey<R>],
+    ) -> Result<HashMap<ChildKey<R>, Vec<R>>, Self::Error> {
+        let mut out = HashMap::new();
+        for ((relation, query), parents) in
+            groups(keys.iter().map(|k| (&k.relation, &k.query, &k.parent)))
+        {
+            let found = self
+                .store
+                .children::<R>(&relation, &parents, &query)
+                .await
+                .map_err(shared)?;
+            for (parent, children) in found {
+                out.insert(ChildKey::new(relation, parent, query.clone()), children);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<R: Resource> Loader<CountKey<R>> for StoreLoader {
+    type Value = u64;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[CountKey<R>]) -> Result<HashMap<CountKey<R>, u64>, Self::Error> {
+        let mut out = HashMap::new();
+        for ((relation, query), parents) in
+            groups(keys.iter().map(|k| (&k.relation, &k.query, &k.parent)))
+        {
+            let found = self
+                .store
+                .child_counts::<R>(&relation, &parents, &query)
+                .await
+                .map_err(shared)?;
+            for (parent, n) in found {
+                out.insert(CountKey::new(relation, parent, query.clone()), n);
+            }
+        }
+        Ok(out)
+    }
+}

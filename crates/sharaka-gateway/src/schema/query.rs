@@ -1,0 +1,272 @@
+//! The root query: the graph's lists, each a filtered, ordered connection, and Relay's
+//! `node` / `nodes`.
+
+use async_graphql::{Context, ID, Object, Result};
+use sharaka_domain as domain;
+use sharaka_persistence::Filter;
+
+use super::filters::*;
+use super::ids;
+use super::nodes::*;
+use super::resolve::{list, one};
+use crate::error::{ApiError, GqlResultExt};
+
+/// The read side of the partnership graph.
+#[derive(Default)]
+pub struct QueryRoot;
+
+fn filter<F>(
+    input: &Option<F>,
+    convert: impl Fn(&F) -> Result<Filter, ApiError>,
+) -> Result<Option<Filter>> {
+    input.as_ref().map(convert).transpose().gql()
+}
+
+async fn node_by_id(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
+    let (kind, local) = ids::decode(id).gql()?;
+    let local = Some(local.as_str());
+    Ok(match kind.as_str() {
+        "Organisation" => one::<domain::Organisation>(ctx, local)
+            .await?
+            .map(|r| Node::Organisation(OrganisationNode(r))),
+        "Region" => one::<domain::Region>(ctx, local)
+            .await?
+            .map(|r| Node::Region(RegionNode(r))),
+        "Site" => one::<domain::Site>(ctx, local)
+            .await?
+            .map(|r| Node::Site(SiteNode(r))),
+        "Partnership" => one::<domain::Partnership>(ctx, local)
+            .await?
+            .map(|r| Node::Partnership(PartnershipNode(r))),
+        "Agreement" => one::<domain::Agreement>(ctx, local)
+            .await?
+            .map(|r| Node::Agreement(AgreementNode(r))),
+        "AgreementParty" => one::<domain::AgreementParty>(ctx, local)
+            .await?
+            .map(|r| Node::AgreementParty(AgreementPartyNode(r))),
+        "Commitment" => one::<domain::Commitment>(ctx, local)
+            .await?
+            .map(|r| Node::Commitment(CommitmentNode(r))),
+        "Project" => one::<domain::Project>(ctx, local)
+            .await?
+            .map(|r| Node::Project(ProjectNode(r))),
+        "Contribution" => one::<domain::Contribution>(ctx, local)
+            .await?
+            .map(|r| Node::Contribution(ContributionNode(r))),
+        "TrainingSession" => one::<domain::TrainingSession>(ctx, local)
+            .await?
+            .map(|r| Node::TrainingSession(TrainingSessionNode(r))),
+        "ExchangeVisit" => one::<domain::ExchangeVisit>(ctx, local)
+            .await?
+            .map(|r| Node::ExchangeVisit(ExchangeVisitNode(r))),
+        other => {
+            return Err::<_, ApiError>(ApiError::bad_input(format!(
+                "`{other}` is not a kind of node"
+            )))
+            .gql();
+        }
+    })
+}
+
+#[Object]
+impl QueryRoot {
+    /// Any record by its global ID; null when no such record exists.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        node_by_id(ctx, &id).await
+    }
+
+    /// Several records by global ID, in the order asked; null for each one that does not exist.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        if ids.len() > super::connection::MAX_PAGE as usize {
+            return Err(ApiError::bad_input("at most 500 ids at once")).gql();
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(node_by_id(ctx, id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Organisations: DGAPR and its partners.
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrganisationFilter>,
+        order_by: Option<Vec<OrganisationOrder>>,
+        #[graphql(default)] include_archived: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<OrganisationConnection> {
+        let f = self::filter(&filter, OrganisationFilter::to_filter)?;
+        let paged = list::<domain::Organisation>(
+            ctx,
+            f,
+            OrganisationOrder::to_orders(&order_by),
+            include_archived,
+            first,
+            after,
+        )
+        .await?;
+        Ok(OrganisationConnection(paged.map(OrganisationNode)))
+    }
+
+    /// Partnerships between the home organisation and its partners.
+    async fn partnerships(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PartnershipFilter>,
+        order_by: Option<Vec<PartnershipOrder>>,
+        #[graphql(default)] include_archived: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<PartnershipConnection> {
+        let f = self::filter(&filter, PartnershipFilter::to_filter)?;
+        let paged = list::<domain::Partnership>(
+            ctx,
+            f,
+            PartnershipOrder::to_orders(&order_by),
+            include_archived,
+            first,
+            after,
+        )
+        .await?;
+        Ok(PartnershipConnection(paged.map(PartnershipNode)))
+    }
+
+    /// Agreements: conventions, protocols, memoranda, amendments.
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AgreementFilter>,
+        order_by: Option<Vec<AgreementOrder>>,
+        #[graphql(default)] include_archived: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AgreementConnection> {
+        let f = self::filter(&filter, AgreementFilter::to_filter)?;
+        let paged = list::<domain::Agreement>(
+            ctx,
+            f,
+            AgreementOrder::to_orders(&order_by),
+            include_archived,
+            first,
+            after,
+        )
+        .await?;
+        Ok(AgreementConnection(paged.map(AgreementNode)))
+    }
+
+    /// Projects (IATI activities).
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProjectFilter>,
+        order_by: Option<Vec<ProjectOrder>>,
+        #[graphql(default)] include_archived: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ProjectConnection> {
+        let f = self::filter(&filter, ProjectFilter::to_filter)?;
+        let paged = list::<domain::Project>(
+            ctx,
+            f,
+            ProjectOrder::to_orders(&order_by),
+            include_archived,
+            first,
+            after,
+        )
+        .await?;
+        Ok(ProjectConnection(paged.map(ProjectNode)))
+    }
+
+    /// Training sessions.
+    async fn training_sessions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TrainingSessionFilter>,
+        order_by: Option<Vec<TrainingSessionOrder>>,
+        #[graphql(default)] include_archived: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<TrainingSessionConnection> {
+        let f = self::filter(&filter, TrainingSessionFilter::to_filter)?;
+        let paged = list::<domain::TrainingSession>(
+            ctx,
+            f,
+            TrainingSessionOrder::to_orders(&order_by),
+            include_archived,
+            first,
+            after,
+        )
+        .await?;
+        Ok(TrainingSessionConnection(paged.map(TrainingSessionNode)))
+    }
+
+    /// Exchange visits: study visits and expert missions.
+    async fn exchange_visits(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ExchangeVisitFilter>,
+        order_by: Option<Vec<ExchangeVisitOrder>>,
+        #[graphql(default)] include_archived: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ExchangeVisitConnection> {
+        let f = self::filter(&filter, ExchangeVisitFilter::to_filter)?;
+        let paged = list::<domain::ExchangeVisit>(
+            ctx,
+            f,
+            ExchangeVisitOrder::to_orders(&order_by),
+            include_archived,
+            first,
+            after,
+        )
+        .await?;
+        Ok(ExchangeVisitConnection(paged.map(ExchangeVisitNode)))
+    }
+
+    /// Morocco's twelve regions.
+    async fn regions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<RegionFilter>,
+        order_by: Option<Vec<RegionOrder>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<RegionConnection> {
+        let f = self::filter(&filter, RegionFilter::to_filter)?;
+        let paged = list::<domain::Region>(
+            ctx,
+            f,
+            RegionOrder::to_orders(&order_by),
+            false,
+            first,
+            after,
+        )
+        .await?;
+        Ok(RegionConnection(paged.map(RegionNode)))
+    }
+
+    /// Sites: headquarters, directorates, prisons, centres.
+    async fn sites(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<SiteFilter>,
+        order_by: Option<Vec<SiteOrder>>,
+        #[graphql(default)] include_archived: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SiteConnection> {
+        let f = self::filter(&filter, SiteFilter::to_filter)?;
+        let paged = list::<domain::Site>(
+            ctx,
+            f,
+            SiteOrder::to_orders(&order_by),
+            include_archived,
+            first,
+            after,
+        )
+        .await?;
+        Ok(SiteConnection(paged.map(SiteNode)))
+    }
+}

@@ -1,0 +1,313 @@
+//! Row → domain conversions. Stored codes and dates were validated when written; a row that no
+//! longer parses is reported as [`PersistenceError::Corrupt`] rather than guessed at.
+
+use sharaka_domain::*;
+
+use crate::entities::*;
+use crate::error::PersistenceError;
+
+type R<T> = Result<T, PersistenceError>;
+
+fn corrupt(table: &'static str, id: &str, reason: impl ToString) -> PersistenceError {
+    PersistenceError::Corrupt {
+        table,
+        id: id.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+fn code<T: Coded>(table: &'static str, id: &str, raw: &str) -> R<T> {
+    T::parse(raw).map_err(|e| corrupt(table, id, e))
+}
+
+fn opt_code<T: Coded>(table: &'static str, id: &str, raw: Option<&str>) -> R<Option<T>> {
+    raw.map(|r| code(table, id, r)).transpose()
+}
+
+fn date(table: &'static str, id: &str, raw: Option<&str>) -> R<Option<PartialDate>> {
+    raw.map(|r| r.parse::<PartialDate>().map_err(|e| corrupt(table, id, e)))
+        .transpose()
+}
+
+fn tags<T: Coded>(table: &'static str, id: &str, raw: &str) -> R<Vec<T>> {
+    raw.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| code(table, id, s))
+        .collect()
+}
+
+fn country(table: &'static str, id: &str, raw: Option<&str>) -> R<Option<CountryCode>> {
+    raw.map(|r| CountryCode::parse(r).map_err(|e| corrupt(table, id, e)))
+        .transpose()
+}
+
+fn text(ar: Option<String>, fr: Option<String>, en: Option<String>) -> LocalizedText {
+    LocalizedText::new(ar, fr, en)
+}
+
+macro_rules! meta {
+    ($m:expr) => {
+        RecordMeta {
+            version: $m.version,
+            created_at: $m.created_at,
+            updated_at: $m.updated_at,
+            archived_at: $m.archived_at,
+            demo: $m.demo,
+        }
+    };
+}
+
+pub(crate) fn organisation(m: organisations::Model) -> R<Organisation> {
+    const T: &str = "organisations";
+    let id = m.id.as_str();
+    Ok(Organisation {
+        category: code(T, id, &m.category)?,
+        iati_org_type: m
+            .iati_org_type
+            .map(|c| OrganisationType::from_iati_code(c).map_err(|e| corrupt(T, id, e)))
+            .transpose()?,
+        legal_nature: opt_code(T, id, m.legal_nature.as_deref())?,
+        country_code: country(T, id, m.country_code.as_deref())?,
+        founded_on: date(T, id, m.founded_on.as_deref())?,
+        identifiers: serde_json::from_str(&m.identifiers).map_err(|e| corrupt(T, id, e))?,
+        name: text(m.name_ar, m.name_fr, m.name_en),
+        description: text(m.description_ar, m.description_fr, m.description_en),
+        acronym: m.acronym,
+        parent_id: m.parent_id.map(OrganisationId::from_trusted),
+        website: m.website,
+        is_home: m.is_home,
+        meta: meta!(m),
+        id: OrganisationId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn region(m: regions::Model) -> R<Region> {
+    Ok(Region {
+        name: text(m.name_ar, m.name_fr, m.name_en),
+        capital: text(m.capital_ar, m.capital_fr, m.capital_en),
+        meta: meta!(m),
+        id: RegionId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn site(m: sites::Model) -> R<Site> {
+    const T: &str = "sites";
+    let id = m.id.as_str();
+    Ok(Site {
+        site_type: code(T, id, &m.site_type)?,
+        status: code(T, id, &m.status)?,
+        opened_on: date(T, id, m.opened_on.as_deref())?,
+        name: text(m.name_ar, m.name_fr, m.name_en),
+        operator_id: m.operator_org_id.map(OrganisationId::from_trusted),
+        region_id: m.region_id.map(RegionId::from_trusted),
+        city: m.city,
+        parent_id: m.parent_site_id.map(SiteId::from_trusted),
+        meta: meta!(m),
+        id: SiteId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn partnership(m: partnerships::Model) -> R<Partnership> {
+    const T: &str = "partnerships";
+    let id = m.id.as_str();
+    Ok(Partnership {
+        scope: code(T, id, &m.scope)?,
+        modality: code(T, id, &m.modality)?,
+        themes: tags(T, id, &m.themes)?,
+        since: date(T, id, m.since.as_deref())?,
+        status: code(T, id, &m.status)?,
+        home_org_id: OrganisationId::from_trusted(m.home_org_id),
+        partner_org_id: OrganisationId::from_trusted(m.partner_org_id),
+        is_strategic: m.is_strategic,
+        meta: meta!(m),
+        id: PartnershipId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn agreement(m: agreements::Model) -> R<Agreement> {
+    const T: &str = "agreements";
+    let id = m.id.as_str();
+    Ok(Agreement {
+        agreement_type: code(T, id, &m.agreement_type)?,
+        status: code(T, id, &m.status)?,
+        themes: tags(T, id, &m.themes)?,
+        dates: AgreementDates {
+            drafted_on: date(T, id, m.drafted_on.as_deref())?,
+            agreed_on: date(T, id, m.agreed_on.as_deref())?,
+            signed_on: date(T, id, m.signed_on.as_deref())?,
+            effective_from: date(T, id, m.effective_from.as_deref())?,
+            effective_to: date(T, id, m.effective_to.as_deref())?,
+            terminated_on: date(T, id, m.terminated_on.as_deref())?,
+        },
+        reference: m.reference,
+        title: text(m.title_ar, m.title_fr, m.title_en),
+        objectives: text(m.objectives_ar, m.objectives_fr, m.objectives_en),
+        parent_id: m.parent_agreement_id.map(AgreementId::from_trusted),
+        supersedes_id: m.supersedes_id.map(AgreementId::from_trusted),
+        meta: meta!(m),
+        id: AgreementId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn agreement_party(m: agreement_parties::Model) -> R<AgreementParty> {
+    const T: &str = "agreement_parties";
+    let id = m.id.as_str();
+    Ok(AgreementParty {
+        role: code(T, id, &m.role)?,
+        signed_on: date(T, id, m.signed_on.as_deref())?,
+        agreement_id: AgreementId::from_trusted(m.agreement_id),
+        organisation_id: OrganisationId::from_trusted(m.organisation_id),
+        meta: meta!(m),
+        id: AgreementPartyId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn commitment(m: commitments::Model) -> R<Commitment> {
+    const T: &str = "commitments";
+    let id = m.id.as_str();
+    Ok(Commitment {
+        kind: code(T, id, &m.kind)?,
+        status: code(T, id, &m.status)?,
+        due_on: date(T, id, m.due_on.as_deref())?,
+        agreement_id: AgreementId::from_trusted(m.agreement_id),
+        party_org_id: OrganisationId::from_trusted(m.party_org_id),
+        description: text(m.description_ar, m.description_fr, m.description_en),
+        illustrative: m.illustrative,
+        meta: meta!(m),
+        id: CommitmentId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn project(m: projects::Model) -> R<Project> {
+    const T: &str = "projects";
+    let id = m.id.as_str();
+    Ok(Project {
+        status: ActivityStatus::from_iati_code(m.status).map_err(|e| corrupt(T, id, e))?,
+        dates: ProjectDates {
+            planned_start: date(T, id, m.planned_start.as_deref())?,
+            actual_start: date(T, id, m.actual_start.as_deref())?,
+            planned_end: date(T, id, m.planned_end.as_deref())?,
+            actual_end: date(T, id, m.actual_end.as_deref())?,
+        },
+        iati_identifier: m.iati_identifier,
+        title: text(m.title_ar, m.title_fr, m.title_en),
+        description: text(m.description_ar, m.description_fr, m.description_en),
+        parent_id: m.parent_project_id.map(ProjectId::from_trusted),
+        meta: meta!(m),
+        id: ProjectId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn project_participant(m: project_participants::Model) -> R<ProjectParticipant> {
+    Ok(ProjectParticipant {
+        role: OrganisationRole::from_iati_code(m.role)
+            .map_err(|e| corrupt("project_participants", &m.id, e))?,
+        project_id: ProjectId::from_trusted(m.project_id),
+        organisation_id: OrganisationId::from_trusted(m.organisation_id),
+    })
+}
+
+pub(crate) fn project_sector(m: project_sectors::Model) -> R<ProjectSector> {
+    Ok(ProjectSector {
+        project_id: ProjectId::from_trusted(m.project_id),
+        vocabulary: m.vocabulary,
+        code: m.code,
+        percentage: m.percentage,
+    })
+}
+
+pub(crate) fn contribution(m: contributions::Model) -> R<Contribution> {
+    const T: &str = "contributions";
+    let id = m.id.as_str();
+    let value = match (m.amount_minor, m.currency.as_deref()) {
+        (Some(minor), Some(cur)) => Some(Money::from_minor(
+            minor,
+            CurrencyCode::parse(cur).map_err(|e| corrupt(T, id, e))?,
+        )),
+        _ => None,
+    };
+    Ok(Contribution {
+        contribution_type: code(T, id, &m.contribution_type)?,
+        status: code(T, id, &m.status)?,
+        quantity: m
+            .quantity
+            .as_deref()
+            .map(|q| q.parse().map_err(|e| corrupt(T, id, e)))
+            .transpose()?,
+        value,
+        contributor_id: OrganisationId::from_trusted(m.contributor_org_id),
+        project_id: m.project_id.map(ProjectId::from_trusted),
+        agreement_id: m.agreement_id.map(AgreementId::from_trusted),
+        training_session_id: m.training_session_id.map(TrainingSessionId::from_trusted),
+        description: text(m.description_ar, m.description_fr, m.description_en),
+        unit: m.unit,
+        meta: meta!(m),
+        id: ContributionId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn training_session(m: training_sessions::Model) -> R<TrainingSession> {
+    const T: &str = "training_sessions";
+    let id = m.id.as_str();
+    Ok(TrainingSession {
+        audience: code(T, id, &m.audience)?,
+        staff_category: opt_code(T, id, m.staff_category.as_deref())?,
+        topics: tags(T, id, &m.topics)?,
+        delivery_mode: opt_code(T, id, m.delivery_mode.as_deref())?,
+        venue_country: country(T, id, m.venue_country.as_deref())?,
+        start_date: date(T, id, m.start_date.as_deref())?,
+        end_date: date(T, id, m.end_date.as_deref())?,
+        status: code(T, id, &m.status)?,
+        title: text(m.title_ar, m.title_fr, m.title_en),
+        project_id: m.project_id.map(ProjectId::from_trusted),
+        agreement_id: m.agreement_id.map(AgreementId::from_trusted),
+        organiser_id: m.organiser_org_id.map(OrganisationId::from_trusted),
+        venue_site_id: m.venue_site_id.map(SiteId::from_trusted),
+        venue_city: m.venue_city,
+        contact_hours: m.contact_hours,
+        series_id: m.series_id,
+        cycle_number: m.cycle_number,
+        meta: meta!(m),
+        id: TrainingSessionId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn training_tally(m: training_tallies::Model) -> R<Tally> {
+    const T: &str = "training_tallies";
+    let id = m.id.as_str();
+    Ok(Tally {
+        sex: code(T, id, &m.sex)?,
+        age_band: opt_code(T, id, m.age_band.as_deref())?,
+        enrolled: m.enrolled,
+        attended: m.attended,
+        completed: m.completed,
+    })
+}
+
+pub(crate) fn exchange_visit(m: exchange_visits::Model) -> R<ExchangeVisit> {
+    const T: &str = "exchange_visits";
+    let id = m.id.as_str();
+    Ok(ExchangeVisit {
+        direction: code(T, id, &m.direction)?,
+        visit_type: code(T, id, &m.visit_type)?,
+        country_code: country(T, id, m.country_code.as_deref())?,
+        start_date: date(T, id, m.start_date.as_deref())?,
+        end_date: date(T, id, m.end_date.as_deref())?,
+        topics: tags(T, id, &m.topics)?,
+        status: code(T, id, &m.status)?,
+        title: text(m.title_ar, m.title_fr, m.title_en),
+        host_id: m.host_org_id.map(OrganisationId::from_trusted),
+        visitor_id: m.visitor_org_id.map(OrganisationId::from_trusted),
+        project_id: m.project_id.map(ProjectId::from_trusted),
+        agreement_id: m.agreement_id.map(AgreementId::from_trusted),
+        meta: meta!(m),
+        id: ExchangeVisitId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn visit_tally(m: exchange_visit_tallies::Model) -> R<DelegationTally> {
+    Ok(DelegationTally {
+        sex: code("exchange_visit_tallies", &m.id, &m.sex)?,
+        count: m.count,
+    })
+}

@@ -1,0 +1,271 @@
+//! Query specifications that the gateway builds and persistence turns into SQL: a filter tree,
+//! an ordering and a page. Field names are the storage names of the domain's fields (snake_case,
+//! e.g. `country_code`), checked against each resource's list of filterable fields so that a
+//! misspelt field is an error, never a silently ignored condition.
+
+use sea_orm::sea_query::{
+    Alias, Cond, Condition, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr,
+};
+
+/// A value compared with a column.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Value {
+    /// Text, codes and partial dates (stored as sortable text).
+    Text(String),
+    /// Integers (IATI codes, counts).
+    Int(i64),
+    /// Flags.
+    Bool(bool),
+}
+
+/// A comparison operator for ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `=`
+    Eq,
+    /// `<>`
+    Ne,
+    /// `>=`
+    Gte,
+    /// `<=`
+    Lte,
+    /// `>`
+    Gt,
+    /// `<`
+    Lt,
+}
+
+/// A filter over one resource's rows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Filter {
+    /// Every sub-filter holds (an empty list holds).
+    All(Vec<Filter>),
+    /// At least one sub-filter holds (an empty list never holds).
+    Any(Vec<Filter>),
+    /// The sub-filter does not hold.
+    Not(Box<Filter>),
+    /// `field op value`.
+    Compare {
+        field: &'static str,
+        op: Op,
+        value: Value,
+    },
+    /// `field IN (values)`.
+    In {
+        field: &'static str,
+        values: Vec<Value>,
+    },
+    /// `field IS NULL` (or `IS NOT NULL` when `is_null` is false).
+    Null { field: &'static str, is_null: bool },
+    /// Case-insensitive substring of any of `fields`; `%`, `_` and `\` match themselves.
+    Contains {
+        fields: &'static [&'static str],
+        text: String,
+    },
+    /// A comma-separated tag column holds at least one of `tags`.
+    HasAnyTag {
+        field: &'static str,
+        tags: Vec<String>,
+    },
+    /// `field IN (SELECT select FROM table WHERE where_field IN (values))`: relation filters
+    /// such as "agreements with this party" or "projects in this region".
+    Related {
+        field: &'static str,
+        table: &'static str,
+        select: &'static str,
+        where_field: &'static str,
+        values: Vec<Value>,
+    },
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// One sort key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Order {
+    /// The field.
+    pub field: &'static str,
+    /// The direction.
+    pub direction: Direction,
+}
+
+/// A window of rows: skip `offset`, take `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Page {
+    /// Rows to skip.
+    pub offset: u64,
+    /// Rows to return.
+    pub limit: u64,
+}
+
+/// Everything a list needs: which rows, in what order, which window, and whether archived
+/// records are included.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ListQuery {
+    /// The filter; `None` keeps every row.
+    pub filter: Option<Filter>,
+    /// Sort keys; the id is always appended as the final tie-breaker so pages are stable.
+    pub order: Vec<Order>,
+    /// The window.
+    pub page: Page,
+    /// Whether archived records are listed.
+    pub include_archived: bool,
+}
+
+impl ListQuery {
+    /// The first `limit` rows, unfiltered.
+    pub fn first(limit: u64) -> Self {
+        Self {
+            filter: None,
+            order: Vec::new(),
+            page: Page { offset: 0, limit },
+            include_archived: false,
+        }
+    }
+}
+
+/// Escapes `%`, `_` and `\` so that user text matches itself in a `LIKE` pattern.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn value_expr(value: &Value) -> SimpleExpr {
+    match value {
+        Value::Text(s) => Expr::val(s.clone()).into(),
+        Value::Int(i) => Expr::val(*i).into(),
+        Value::Bool(b) => Expr::val(*b).into(),
+    }
+}
+
+fn col(table: &str, field: &str) -> Expr {
+    Expr::col((Alias::new(table), Alias::new(field)))
+}
+
+/// Turns a filter into a SQL condition on `table`, checking each field against `fields`.
+pub(crate) fn condition(
+    table: &'static str,
+    fields: &[&'static str],
+    filter: &Filter,
+) -> Result<Condition, crate::PersistenceError> {
+    let check = |field: &str| {
+        if fields.contains(&field) {
+            Ok(())
+        } else {
+            Err(crate::PersistenceError::UnknownField {
+                table,
+                field: field.to_owned(),
+            })
+        }
+    };
+    Ok(match filter {
+        Filter::All(items) => items.iter().try_fold(Cond::all(), |acc, f| {
+            Ok::<_, crate::PersistenceError>(acc.add(condition(table, fields, f)?))
+        })?,
+        Filter::Any(items) => {
+            if items.is_empty() {
+                Cond::all().add(Expr::val(1).eq(0))
+            } else {
+                items.iter().try_fold(Cond::any(), |acc, f| {
+                    Ok::<_, crate::PersistenceError>(acc.add(condition(table, fields, f)?))
+                })?
+            }
+        }
+        Filter::Not(inner) => condition(table, fields, inner)?.not(),
+        Filter::Compare { field, op, value } => {
+            check(field)?;
+            let c = col(table, field);
+            let v = value_expr(value);
+            Cond::all().add(match op {
+                Op::Eq => c.eq(v),
+                Op::Ne => c.ne(v),
+                Op::Gte => c.gte(v),
+                Op::Lte => c.lte(v),
+                Op::Gt => c.gt(v),
+                Op::Lt => c.lt(v),
+            })
+        }
+        Filter::In { field, values } => {
+            check(field)?;
+            Cond::all().add(col(table, field).is_in(values.iter().map(value_expr)))
+        }
+        Filter::Null { field, is_null } => {
+            check(field)?;
+            Cond::all().add(if *is_null {
+                col(table, field).is_null()
+            } else {
+                col(table, field).is_not_null()
+            })
+        }
+        Filter::Contains {
+            fields: text_fields,
+            text,
+        } => {
+            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+            let mut any = Cond::any();
+            for field in *text_fields {
+                check(field)?;
+                any = any.add(
+                    Func::lower(col(table, field))
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                );
+            }
+            any
+        }
+        Filter::HasAnyTag { field, tags } => {
+            check(field)?;
+            let mut any = Cond::any();
+            // Tags are stored as `A,B,C`; wrapping both sides in commas makes `,A,` match
+            // whole tags only.
+            // `||` concatenates on both SQLite and PostgreSQL.
+            let wrapped = Expr::cust_with_expr("(',' || $1 || ',')", col(table, field));
+            for tag in tags {
+                let pattern = format!("%,{},%", escape_like(tag));
+                any = any.add(wrapped.clone().like(LikeExpr::new(pattern).escape('\\')));
+            }
+            if tags.is_empty() {
+                any = any.add(Expr::val(1).eq(0));
+            }
+            any
+        }
+        Filter::Related {
+            field,
+            table: sub_table,
+            select,
+            where_field,
+            values,
+        } => {
+            check(field)?;
+            let sub = Query::select()
+                .column((Alias::new(*sub_table), Alias::new(*select)))
+                .from(Alias::new(*sub_table))
+                .and_where(col(sub_table, where_field).is_in(values.iter().map(value_expr)))
+                .to_owned();
+            Cond::all().add(col(table, field).in_subquery(sub))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_escaping_neutralises_wildcards() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+        assert_eq!(escape_like("École"), "École");
+    }
+}

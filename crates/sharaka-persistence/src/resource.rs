@@ -1,0 +1,560 @@
+//! Generic reads over every resource of the graph: filtered, ordered pages; batches by id; and
+//! children of many parents at once with a per-parent window (`ROW_NUMBER() OVER (PARTITION BY
+//! parent)`), so that a nested `first: 5` is applied in SQL and never by loading every child.
+//! Each function issues exactly one statement, which is what keeps DataLoader-driven GraphQL
+//! queries free of N+1.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, Order as SqlOrder, OverStatement, Query,
+    SelectStatement, WindowStatement,
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, QueryResult};
+use sharaka_domain as domain;
+
+use crate::convert;
+use crate::entities::*;
+use crate::error::PersistenceError;
+use crate::query::{Direction, ListQuery, condition};
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A record kind that can be listed, counted and batch-loaded. Implemented for the domain types
+/// of the graph's records; sealed, because each implementation is tied to a table.
+pub trait Resource: sealed::Sealed + Clone + Send + Sync + 'static {
+    #[doc(hidden)]
+    type Row: FromQueryResult + Send + Sync;
+    /// The table the records live in.
+    const TABLE: &'static str;
+    /// Fields that may appear in filters and orderings.
+    const FIELDS: &'static [&'static str];
+    #[doc(hidden)]
+    fn from_row(row: Self::Row) -> Result<Self, PersistenceError>;
+}
+
+macro_rules! resource {
+    ($domain:ty, $module:ident, $convert:path, [$($field:literal),* $(,)?]) => {
+        impl sealed::Sealed for $domain {}
+        impl Resource for $domain {
+            type Row = $module::Model;
+            const TABLE: &'static str = stringify!($module);
+            const FIELDS: &'static [&'static str] = &[$($field),*];
+            fn from_row(row: Self::Row) -> Result<Self, PersistenceError> {
+                $convert(row)
+            }
+        }
+    };
+}
+
+const COMMON: [&str; 5] = ["version", "created_at", "updated_at", "archived_at", "demo"];
+
+resource!(
+    domain::Organisation,
+    organisations,
+    convert::organisation,
+    [
+        "id",
+        "name_ar",
+        "name_fr",
+        "name_en",
+        "acronym",
+        "category",
+        "iati_org_type",
+        "legal_nature",
+        "country_code",
+        "parent_id",
+        "founded_on",
+        "is_home",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::Region,
+    regions,
+    convert::region,
+    [
+        "id",
+        "name_ar",
+        "name_fr",
+        "name_en",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::Site,
+    sites,
+    convert::site,
+    [
+        "id",
+        "site_type",
+        "name_ar",
+        "name_fr",
+        "name_en",
+        "operator_org_id",
+        "region_id",
+        "city",
+        "parent_site_id",
+        "status",
+        "opened_on",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::Partnership,
+    partnerships,
+    convert::partnership,
+    [
+        "id",
+        "home_org_id",
+        "partner_org_id",
+        "scope",
+        "modality",
+        "themes",
+        "since",
+        "status",
+        "is_strategic",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::Agreement,
+    agreements,
+    convert::agreement,
+    [
+        "id",
+        "reference",
+        "agreement_type",
+        "status",
+        "title_ar",
+        "title_fr",
+        "title_en",
+        "themes",
+        "drafted_on",
+        "agreed_on",
+        "signed_on",
+        "effective_from",
+        "effective_to",
+        "terminated_on",
+        "parent_agreement_id",
+        "supersedes_id",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::AgreementParty,
+    agreement_parties,
+    convert::agreement_party,
+    [
+        "id",
+        "agreement_id",
+        "organisation_id",
+        "role",
+        "signed_on",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::Commitment,
+    commitments,
+    convert::commitment,
+    [
+        "id",
+        "agreement_id",
+        "party_org_id",
+        "kind",
+        "due_on",
+        "status",
+        "illustrative",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::Project,
+    projects,
+    convert::project,
+    [
+        "id",
+        "iati_identifier",
+        "title_ar",
+        "title_fr",
+        "title_en",
+        "status",
+        "planned_start",
+        "actual_start",
+        "planned_end",
+        "actual_end",
+        "parent_project_id",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::ProjectParticipant,
+    project_participants,
+    convert::project_participant,
+    ["id", "project_id", "organisation_id", "role",]
+);
+resource!(
+    domain::ProjectSector,
+    project_sectors,
+    convert::project_sector,
+    ["project_id", "vocabulary", "code", "percentage",]
+);
+resource!(
+    domain::Contribution,
+    contributions,
+    convert::contribution,
+    [
+        "id",
+        "contributor_org_id",
+        "project_id",
+        "agreement_id",
+        "training_session_id",
+        "contribution_type",
+        "amount_minor",
+        "currency",
+        "status",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::TrainingSession,
+    training_sessions,
+    convert::training_session,
+    [
+        "id",
+        "title_ar",
+        "title_fr",
+        "title_en",
+        "project_id",
+        "agreement_id",
+        "organiser_org_id",
+        "audience",
+        "staff_category",
+        "topics",
+        "delivery_mode",
+        "venue_site_id",
+        "venue_country",
+        "start_date",
+        "end_date",
+        "contact_hours",
+        "status",
+        "series_id",
+        "cycle_number",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::Tally,
+    training_tallies,
+    convert::training_tally,
+    [
+        "id",
+        "training_session_id",
+        "sex",
+        "age_band",
+        "enrolled",
+        "attended",
+        "completed",
+    ]
+);
+resource!(
+    domain::ExchangeVisit,
+    exchange_visits,
+    convert::exchange_visit,
+    [
+        "id",
+        "title_ar",
+        "title_fr",
+        "title_en",
+        "direction",
+        "visit_type",
+        "host_org_id",
+        "visitor_org_id",
+        "country_code",
+        "start_date",
+        "end_date",
+        "topics",
+        "status",
+        "project_id",
+        "agreement_id",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::DelegationTally,
+    exchange_visit_tallies,
+    convert::visit_tally,
+    ["id", "exchange_visit_id", "sex", "count",]
+);
+
+fn has_archive<R: Resource>() -> bool {
+    COMMON.iter().all(|c| R::FIELDS.contains(c))
+}
+
+/// How children hang off their parents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Via {
+    /// The child table has a column holding the parent's id.
+    Column(&'static str),
+    /// A link table maps parents to children: `table(parent, child)`, `child` = child id.
+    Link {
+        /// The link table.
+        table: &'static str,
+        /// The link column holding the parent's id.
+        parent: &'static str,
+        /// The link column holding the child's id.
+        child: &'static str,
+    },
+}
+
+/// A named one-to-many or many-to-many relation from one resource to `target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Relation {
+    /// A stable name, for logs and loader keys.
+    pub name: &'static str,
+    /// The child table.
+    pub target: &'static str,
+    /// How children are found.
+    pub via: Via,
+}
+
+const PARENT: &str = "__parent";
+const ROW_NUMBER: &str = "__rn";
+
+fn base_select<R: Resource>(query: &ListQuery) -> Result<SelectStatement, PersistenceError> {
+    let mut select = Query::select();
+    select
+        .column((Alias::new(R::TABLE), Asterisk))
+        .from(Alias::new(R::TABLE));
+    if let Some(filter) = &query.filter {
+        select.cond_where(condition(R::TABLE, R::FIELDS, filter)?);
+    }
+    if !query.include_archived && has_archive::<R>() {
+        select.and_where(Expr::col((Alias::new(R::TABLE), Alias::new("archived_at"))).is_null());
+    }
+    Ok(select)
+}
+
+fn order_exprs<R: Resource>(query: &ListQuery) -> Result<Vec<(Expr, SqlOrder)>, PersistenceError> {
+    let mut out = Vec::with_capacity(query.order.len() + 1);
+    for order in &query.order {
+        if !R::FIELDS.contains(&order.field) {
+            return Err(PersistenceError::UnknownField {
+                table: R::TABLE,
+                field: order.field.to_owned(),
+            });
+        }
+        let dir = match order.direction {
+            Direction::Asc => SqlOrder::Asc,
+            Direction::Desc => SqlOrder::Desc,
+        };
+        out.push((
+            Expr::col((Alias::new(R::TABLE), Alias::new(order.field))),
+            dir,
+        ));
+    }
+    // A unique tie-breaker makes pages stable whatever the requested order.
+    for key in ["id", "code", "sex"] {
+        if R::FIELDS.contains(&key) {
+            out.push((
+                Expr::col((Alias::new(R::TABLE), Alias::new(key))),
+                SqlOrder::Asc,
+            ));
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn decode<R: Resource>(row: &QueryResult) -> Result<R, PersistenceError> {
+    R::from_row(R::Row::from_query_result(row, "")?)
+}
+
+/// One page of `R`, filtered and ordered.
+pub async fn list<R: Resource>(
+    db: &DatabaseConnection,
+    query: &ListQuery,
+) -> Result<Vec<R>, PersistenceError> {
+    let mut select = base_select::<R>(query)?;
+    for (expr, dir) in order_exprs::<R>(query)? {
+        select.order_by_expr(expr, dir);
+    }
+    select.limit(query.page.limit).offset(query.page.offset);
+    let rows = db.query_all(&select).await?;
+    rows.iter().map(decode::<R>).collect()
+}
+
+/// How many rows of `R` the query's filter keeps (ignoring its page).
+pub async fn count<R: Resource>(
+    db: &DatabaseConnection,
+    query: &ListQuery,
+) -> Result<u64, PersistenceError> {
+    let mut select = base_select::<R>(query)?;
+    select
+        .clear_selects()
+        .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("n"));
+    let row = db.query_one(&select).await?;
+    let n: i64 = match row {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// The records with these ids, archived or not, keyed by id. Missing ids are simply absent.
+pub async fn by_ids<R: Resource>(
+    db: &DatabaseConnection,
+    ids: &[String],
+) -> Result<HashMap<String, R>, PersistenceError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut select = Query::select();
+    select
+        .column((Alias::new(R::TABLE), Asterisk))
+        .from(Alias::new(R::TABLE))
+        .and_where(Expr::col((Alias::new(R::TABLE), Alias::new("id"))).is_in(ids.iter().cloned()));
+    let rows = db.query_all(&select).await?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("", "id")?;
+            Ok((id, decode::<R>(row)?))
+        })
+        .collect()
+}
+
+fn children_select<R: Resource>(
+    relation: &Relation,
+    parent_ids: &[String],
+    query: &ListQuery,
+) -> Result<(SelectStatement, Expr), PersistenceError> {
+    if relation.target != R::TABLE {
+        return Err(PersistenceError::UnknownField {
+            table: R::TABLE,
+            field: relation.name.to_owned(),
+        });
+    }
+    let mut select = base_select::<R>(query)?;
+    let parent_col = match relation.via {
+        Via::Column(column) => Expr::col((Alias::new(R::TABLE), Alias::new(column))),
+        Via::Link {
+            table,
+            parent,
+            child,
+        } => {
+            select.inner_join(
+                Alias::new(table),
+                Expr::col((Alias::new(table), Alias::new(child)))
+                    .equals((Alias::new(R::TABLE), Alias::new("id"))),
+            );
+            Expr::col((Alias::new(table), Alias::new(parent)))
+        }
+    };
+    select.and_where(parent_col.clone().is_in(parent_ids.iter().cloned()));
+    Ok((select, parent_col))
+}
+
+/// Children of many parents in one statement, at most `query.page.limit` per parent after
+/// skipping `query.page.offset`, keyed by parent id. A parent without children is absent.
+pub async fn children<R: Resource>(
+    db: &DatabaseConnection,
+    relation: &Relation,
+    parent_ids: &[String],
+    query: &ListQuery,
+) -> Result<HashMap<String, Vec<R>>, PersistenceError> {
+    if parent_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (mut inner, parent_col) = children_select::<R>(relation, parent_ids, query)?;
+    let mut window = WindowStatement::new();
+    window.add_partition_by(parent_col.clone());
+    for (expr, dir) in order_exprs::<R>(query)? {
+        window.order_by_expr(expr, dir);
+    }
+    inner
+        .expr_as(parent_col, Alias::new(PARENT))
+        .expr_window_as(
+            Func::cust(Alias::new("ROW_NUMBER")),
+            window,
+            Alias::new(ROW_NUMBER),
+        );
+    let low = i64::try_from(query.page.offset).unwrap_or(i64::MAX);
+    let high = low.saturating_add(i64::try_from(query.page.limit).unwrap_or(i64::MAX));
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("windowed"))
+        .and_where(Expr::col(Alias::new(ROW_NUMBER)).gt(low))
+        .and_where(Expr::col(Alias::new(ROW_NUMBER)).lte(high))
+        .order_by(Alias::new(PARENT), SqlOrder::Asc)
+        .order_by(Alias::new(ROW_NUMBER), SqlOrder::Asc)
+        .to_owned();
+    let rows = db.query_all(&outer).await?;
+    let mut out: HashMap<String, Vec<R>> = HashMap::new();
+    for row in &rows {
+        let parent: String = row.try_get("", PARENT)?;
+        out.entry(parent).or_default().push(decode::<R>(row)?);
+    }
+    Ok(out)
+}
+
+/// How many children each parent has under `relation` and the query's filter, in one statement.
+pub async fn child_counts<R: Resource>(
+    db: &DatabaseConnection,
+    relation: &Relation,
+    parent_ids: &[String],
+    query: &ListQuery,
+) -> Result<HashMap<String, u64>, PersistenceError> {
+    if parent_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (mut select, parent_col) = children_select::<R>(relation, parent_ids, query)?;
+    select
+        .clear_selects()
+        .expr_as(parent_col.clone(), Alias::new(PARENT))
+        .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("n"))
+        .add_group_by([parent_col]);
+    let rows = db.query_all(&select).await?;
+    rows.iter()
+        .map(|row| {
+            let parent: String = row.try_get("", PARENT)?;
+            let n: i64 = row.try_get("", "n")?;
+            Ok((parent, u64::try_from(n).unwrap_or(0)))
+        })
+        .collect()
+}

@@ -1,0 +1,22 @@
+//! Sharaka's schema migrations: one ordered set for SQLite and PostgreSQL.
+//!
+//! Rules (see `README.md` beside this crate): migrations are self-contained (each file declares its
+//! own identifiers and depends on no other workspace crate), additive (renames and drops go through
+//! expand/contract), never edited once applied, and never seed data.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_partnership_graph;
+
+/// The ordered list of Sharaka's migrations.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(
+            m20261129_000001_create_partnership_graph::Migration,
+        )]
+    }
+}
