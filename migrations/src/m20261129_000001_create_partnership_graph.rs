@@ -325,7 +325,7 @@ fn fk<T: IntoIden + Clone, C: IntoIden, RT: IntoIden, RC: IntoIden>(
 /// migration reversible.
 fn index<T: IntoIden + Clone>(table: T, columns: &[&'static str]) -> IndexCreateStatement {
     let table_iden = table.into_iden();
-    let name = format!("idx_{}_{}", table_iden.to_string(), columns.join("_"));
+    let name = format!("idx_{}_{}", table_iden, columns.join("_"));
     let mut stmt = Index::create();
     stmt.name(name).table(table_iden);
     for column in columns {

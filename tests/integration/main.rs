@@ -1,2 +1,6 @@
-#[test]
-fn placeholder() {}
+//! Sharaka's workspace-level integration tests: one binary, one module per feature. Each test
+//! runs on SQLite and on PostgreSQL (when `TEST_DATABASE_URL` is set) against its own database.
+
+mod http_errors;
+mod n_plus_one;
+mod read_model;

@@ -10,6 +10,7 @@
 //! | `SHARAKA_BODY_LIMIT_BYTES` | `1048576` | largest request body (`413` beyond) |
 //! | `SHARAKA_MAX_BATCH` | `0` | operations allowed in one batched request (0 refuses batches) |
 //! | `SHARAKA_DB_MAX_CONNECTIONS` | `10` | database pool size |
+//! | `SHARAKA_LOADER_DELAY_MS` | `1` | how long a DataLoader batch waits for more keys |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -34,6 +35,8 @@ pub struct Config {
     pub max_batch: usize,
     /// Pool size.
     pub max_connections: u32,
+    /// DataLoader batch delay in milliseconds.
+    pub loader_delay_ms: u64,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             max_batch: 0,
             max_connections: 10,
+            loader_delay_ms: 1,
         }
     }
 }
@@ -75,6 +79,7 @@ const KNOWN: &[&str] = &[
     "SHARAKA_BODY_LIMIT_BYTES",
     "SHARAKA_MAX_BATCH",
     "SHARAKA_DB_MAX_CONNECTIONS",
+    "SHARAKA_LOADER_DELAY_MS",
 ];
 
 impl Config {
@@ -94,6 +99,7 @@ impl Config {
             body_limit: parsed("SHARAKA_BODY_LIMIT_BYTES", defaults.body_limit)?,
             max_batch: parsed("SHARAKA_MAX_BATCH", defaults.max_batch)?,
             max_connections: parsed("SHARAKA_DB_MAX_CONNECTIONS", defaults.max_connections)?,
+            loader_delay_ms: parsed("SHARAKA_LOADER_DELAY_MS", defaults.loader_delay_ms)?,
         })
     }
 }

@@ -113,7 +113,11 @@ fn finish_errors(errors: &mut [ServerError]) {
             .as_ref()
             .is_some_and(|e| e.get("code").is_some());
         if !has_code {
-            let code = if error.message.contains("Invalid value for argument")
+            // A value the schema does not define (an unknown enum value) is a validation
+            // failure; a value of the right type that is not acceptable is bad input.
+            let code = if error.message.contains("does not contain the value") {
+                Code::GraphqlValidationFailed
+            } else if error.message.contains("Invalid value for argument")
                 || error.message.contains("Failed to parse")
                 || error.message.contains("Invalid value for variable")
             {
@@ -132,14 +136,24 @@ fn finish_errors(errors: &mut [ServerError]) {
     }
 }
 
+/// A refusal produced before execution (boxed: a response is large).
+type Refusal = Box<Response>;
+
 /// Checks the query text before execution: it must parse, must not be a mutation over GET, and
 /// no text anywhere may hold a NUL character (PostgreSQL refuses them).
-fn precheck(request: &Request, allow_mutation: bool) -> Result<(), Response> {
+fn precheck(request: &Request, allow_mutation: bool) -> Result<(), Refusal> {
     if request.query.contains('\0') || variables_contain_nul(&request.variables) {
-        return Err(error_response(
+        return Err(Box::new(error_response(
             StatusCode::OK,
             Code::BadUserInput,
             "text may not contain NUL characters",
+        )));
+    }
+    if request.query.trim().is_empty() {
+        return Err(error_response(
+            StatusCode::BAD_REQUEST,
+            Code::BadRequest,
+            "the request has no `query`",
         ));
     }
     let document = async_graphql::parser::parse_query(&request.query).map_err(|error| {
@@ -171,14 +185,22 @@ fn precheck(request: &Request, allow_mutation: bool) -> Result<(), Response> {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return Err(response);
+            return Err(Box::new(response));
         }
     }
     Ok(())
 }
 
 fn variables_contain_nul(variables: &Variables) -> bool {
-    serde_json::to_string(variables).is_ok_and(|json| json.contains("\\u0000"))
+    fn has_nul(value: &async_graphql::Value) -> bool {
+        match value {
+            async_graphql::Value::String(s) => s.contains('\0'),
+            async_graphql::Value::List(list) => list.iter().any(has_nul),
+            async_graphql::Value::Object(map) => map.values().any(has_nul),
+            _ => false,
+        }
+    }
+    variables.values().any(has_nul)
 }
 
 async fn execute(state: &HttpState, headers: &HeaderMap, request: Request) -> Response {
@@ -213,8 +235,20 @@ async fn execute(state: &HttpState, headers: &HeaderMap, request: Request) -> Re
 async fn post_graphql(
     State(state): State<Arc<HttpState>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "the request body is larger than this server accepts"
+            } else {
+                "the request body could not be read"
+            };
+            return error_response(status, Code::BadRequest, message);
+        }
+    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -246,7 +280,7 @@ async fn post_graphql(
     match batch {
         BatchRequest::Single(request) => {
             if let Err(response) = precheck(&request, true) {
-                return response;
+                return *response;
             }
             execute(&state, &headers, request).await
         }
@@ -264,7 +298,7 @@ async fn post_graphql(
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
                 if let Err(response) = precheck(&request, true) {
-                    return response;
+                    return *response;
                 }
                 let request = request.data(request_lang(&headers));
                 let mut response = state.schema.execute(request).await;
@@ -316,7 +350,7 @@ async fn get_graphql(
         }
     }
     if let Err(response) = precheck(&request, false) {
-        return response;
+        return *response;
     }
     execute(&state, &headers, request).await
 }

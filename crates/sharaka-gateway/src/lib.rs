@@ -61,7 +61,10 @@ impl App {
     pub fn from_store(store: Store, config: Config) -> Self {
         let deps = schema::AppDeps {
             store: store.clone(),
-            loader: Arc::new(loaders::register(store.clone())),
+            loader: Arc::new(loaders::register(
+                store.clone(),
+                std::time::Duration::from_millis(config.loader_delay_ms),
+            )),
         };
         let schema = build_schema(Some(deps));
         Self {

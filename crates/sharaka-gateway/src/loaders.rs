@@ -16,9 +16,15 @@ use crate::error::ApiError;
 /// The loader type registered in the schema.
 pub type StoreDataLoader = DataLoader<StoreLoader>;
 
+/// The most keys one batch holds. Large enough that a level of a nested query over thousands
+/// of parents is one statement; small enough to stay far below SQLite's (32,766) and
+/// PostgreSQL's (65,535) limits on bound parameters.
+pub const MAX_BATCH: usize = 5_000;
+
 /// Builds the schema's loader (the one place that knows async-graphql's DataLoader API).
-pub fn register(store: Store) -> StoreDataLoader {
-    DataLoader::new(StoreLoader { store }, tokio::spawn)
+/// `delay` is how long a batch waits for more keys before it is loaded.
+pub fn register(store: Store, delay: std::time::Duration) -> StoreDataLoader {
+    DataLoader::new(StoreLoader { store }, tokio::spawn).max_batch_size(MAX_BATCH).delay(delay)
 }
 
 /// Loads anything from the store in batches.

@@ -145,9 +145,9 @@ pub fn escape_like(text: &str) -> String {
 
 fn value_expr(value: &Value) -> SimpleExpr {
     match value {
-        Value::Text(s) => Expr::val(s.clone()).into(),
-        Value::Int(i) => Expr::val(*i).into(),
-        Value::Bool(b) => Expr::val(*b).into(),
+        Value::Text(s) => Expr::val(s.clone()),
+        Value::Int(i) => Expr::val(*i),
+        Value::Bool(b) => Expr::val(*b),
     }
 }
 

@@ -33,14 +33,15 @@ pub struct SeedReport {
 
 fn json_to_expr(value: &serde_json::Value) -> Result<SimpleExpr, PersistenceError> {
     Ok(match value {
-        serde_json::Value::Null => Expr::val(Option::<String>::None).into(),
-        serde_json::Value::Bool(b) => Expr::val(*b).into(),
+        // An untyped NULL: a text-typed one is refused by PostgreSQL for numeric columns.
+        serde_json::Value::Null => Expr::null(),
+        serde_json::Value::Bool(b) => Expr::val(*b),
         serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Expr::val(i).into(),
-            (None, Some(f)) => Expr::val(f).into(),
+            (Some(i), _) => Expr::val(i),
+            (None, Some(f)) => Expr::val(f),
             _ => return Err(PersistenceError::Seed(format!("unsupported number {n}"))),
         },
-        serde_json::Value::String(s) => Expr::val(s.clone()).into(),
+        serde_json::Value::String(s) => Expr::val(s.clone()),
         other => return Err(PersistenceError::Seed(format!("unsupported value {other}"))),
     })
 }

@@ -45,9 +45,10 @@ pub struct DateRange {
     pub to: Option<PartialDate>,
 }
 
-fn codes<G: Copy + Into<D>, D: Coded>(filter: &EnumFilter<G>) -> Vec<Value>
+fn codes<G, D>(filter: &EnumFilter<G>) -> Vec<Value>
 where
-    G: InputType,
+    G: Copy + Into<D> + InputType,
+    D: Coded,
 {
     filter
         .eq

@@ -68,7 +68,9 @@ async fn node_by_id(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
     })
 }
 
-#[Object]
+/// The read side of the partnership graph: lists of every kind of record, and Relay's
+/// `node` / `nodes`.
+#[Object(name = "Query")]
 impl QueryRoot {
     /// Any record by its global ID; null when no such record exists.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {

@@ -12,6 +12,7 @@ use super::context::lang;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PartialDate(pub domain::PartialDate);
 
+/// A date known to the year, the month or the day: `2011`, `2016-09` or `2016-09-22`.
 #[Scalar(name = "PartialDate")]
 impl ScalarType for PartialDate {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -49,6 +50,7 @@ pub fn field_lang(ctx: &Context<'_>, arg: Option<Lang>) -> domain::Lang {
 /// A text in Arabic, French and English; any of them may be missing.
 pub struct LocalizedText(pub domain::LocalizedText);
 
+/// A text in Arabic, French and English; any of them may be missing.
 #[Object]
 impl LocalizedText {
     /// The Arabic text, if any.
