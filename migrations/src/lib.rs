@@ -7,6 +7,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_create_partnership_graph;
+mod m20261129_000002_create_audit_and_idempotency;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -15,8 +16,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261129_000001_create_partnership_graph::Migration,
-        )]
+        vec![
+            Box::new(m20261129_000001_create_partnership_graph::Migration),
+            Box::new(m20261129_000002_create_audit_and_idempotency::Migration),
+        ]
     }
 }

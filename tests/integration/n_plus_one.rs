@@ -8,8 +8,8 @@
 //! then split into a few batches under load, but never into one statement per row.)
 
 use serde_json::json;
-use sharaka_persistence::seed::{self, SyntheticSize};
 use sharaka_gateway::Config;
+use sharaka_persistence::seed::{self, SyntheticSize};
 use sharaka_test_support::{Backend, Data, TestApp, postgres_url};
 
 const DEEP: &str = r#"
@@ -47,36 +47,69 @@ query Deep {
 const EXPECTED_STATEMENTS: u64 = 10;
 
 async fn statements_for(app: &TestApp, partners: u32) -> (u64, usize) {
-    seed::synthetic(app.store(), SyntheticSize { partners, agreements_per_partner: 3, projects_per_agreement: 2, seed: 7 })
-        .await
-        .expect("synthetic seed");
+    seed::synthetic(
+        app.store(),
+        SyntheticSize {
+            partners,
+            agreements_per_partner: 3,
+            projects_per_agreement: 2,
+            seed: 7,
+        },
+    )
+    .await
+    .expect("synthetic seed");
     app.counter.reset();
     let data = app.data(DEEP, json!({})).await;
     let statements = app.counter.get();
-    let orgs = data["organisations"]["nodes"].as_array().map(Vec::len).unwrap_or(0);
+    let orgs = data["organisations"]["nodes"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
     // The data really is deep: every partner has its partnership, 3 agreements with 2 parties,
     // 2 projects each with one session and two tallies.
     let first = &data["organisations"]["nodes"][0]["partnerships"]["nodes"][0];
-    assert_eq!(first["agreements"]["nodes"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        first["agreements"]["nodes"].as_array().map(Vec::len),
+        Some(3)
+    );
     let agreement = &first["agreements"]["nodes"][0];
-    assert_eq!(agreement["parties"]["nodes"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        agreement["parties"]["nodes"].as_array().map(Vec::len),
+        Some(2)
+    );
     let project = &agreement["projects"]["nodes"][0];
-    assert_eq!(project["trainingSessions"]["nodes"][0]["tallies"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        project["trainingSessions"]["nodes"][0]["tallies"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
     (statements, orgs)
 }
 
 fn patient_batches() -> Config {
-    Config { loader_delay_ms: 250, ..Config::default() }
+    Config {
+        loader_delay_ms: 250,
+        ..Config::default()
+    }
 }
 
 async fn statement_count_is_independent_of_rows(backend: Backend) {
-    let app = TestApp::with_config(backend, Data::Empty, patient_batches()).await.expect("test app");
+    let app = TestApp::with_config(backend, Data::Empty, patient_batches())
+        .await
+        .expect("test app");
     let (small, small_orgs) = statements_for(&app, 20).await;
     let (large, large_orgs) = statements_for(&app, 220).await;
     assert_eq!(small_orgs, 20);
     assert_eq!(large_orgs, 220);
-    assert_eq!(small, large, "the statement count grew with the rows: {small} for 20 partners, {large} for 220");
-    assert_eq!(large, EXPECTED_STATEMENTS, "one statement per level plus the two counts");
+    assert_eq!(
+        small, large,
+        "the statement count grew with the rows: {small} for 20 partners, {large} for 220"
+    );
+    assert_eq!(
+        large, EXPECTED_STATEMENTS,
+        "one statement per level plus the two counts"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -95,9 +128,17 @@ async fn deep_query_statement_count_postgres() {
 
 async fn nested_first_is_applied_per_parent(backend: Backend) {
     let app = TestApp::new(backend, Data::Empty).await.expect("test app");
-    seed::synthetic(app.store(), SyntheticSize { partners: 30, agreements_per_partner: 4, projects_per_agreement: 1, seed: 3 })
-        .await
-        .expect("synthetic seed");
+    seed::synthetic(
+        app.store(),
+        SyntheticSize {
+            partners: 30,
+            agreements_per_partner: 4,
+            projects_per_agreement: 1,
+            seed: 3,
+        },
+    )
+    .await
+    .expect("synthetic seed");
     let data = app
         .data(
             "{ partnerships(first: 30) { nodes { agreements(first: 2) { totalCount pageInfo { hasNextPage } nodes { localId } } } } }",
@@ -107,7 +148,11 @@ async fn nested_first_is_applied_per_parent(backend: Backend) {
     let partnerships = data["partnerships"]["nodes"].as_array().expect("list");
     assert_eq!(partnerships.len(), 30);
     for p in partnerships {
-        assert_eq!(p["agreements"]["nodes"].as_array().map(Vec::len), Some(2), "first: 2 per parent");
+        assert_eq!(
+            p["agreements"]["nodes"].as_array().map(Vec::len),
+            Some(2),
+            "first: 2 per parent"
+        );
         assert_eq!(p["agreements"]["totalCount"], json!(4));
         assert_eq!(p["agreements"]["pageInfo"]["hasNextPage"], json!(true));
     }

@@ -14,9 +14,9 @@ macro_rules! id_type {
             /// Wraps a stored identifier. Identifiers are opaque, non-empty and at most 128 bytes.
             pub fn parse(raw: &str) -> Result<Self, crate::DomainError> {
                 if raw.is_empty() || raw.len() > 128 || raw.chars().any(char::is_control) {
-                    return Err(crate::DomainError::invalid_field(
+                    return Err(crate::DomainError::field(
                         "id",
-                        concat!("is not a valid ", $kind, " identifier"),
+                        crate::Problem::InvalidId { kind: $kind },
                     ));
                 }
                 Ok(Self(raw.to_owned()))

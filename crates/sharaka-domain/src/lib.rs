@@ -5,19 +5,25 @@
 //! it). Nothing here does IO; persistence and the gateway load, call into this crate, and store.
 
 pub mod codes;
+pub mod commands;
 pub mod error;
 pub mod ids;
 pub mod lang;
+pub mod lifecycle;
 pub mod model;
 pub mod partial_date;
+pub mod problem;
 pub mod text;
 
 pub use codes::*;
+pub use commands::*;
 pub use error::{DomainError, FieldError};
 pub use ids::*;
 pub use lang::Lang;
+pub use lifecycle::*;
 pub use model::*;
 pub use partial_date::PartialDate;
+pub use problem::Problem;
 pub use text::LocalizedText;
 
 #[cfg(test)]

@@ -35,9 +35,9 @@ impl CountryCode {
         if raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
             Ok(Self(raw.to_ascii_uppercase()))
         } else {
-            Err(DomainError::invalid_field(
+            Err(DomainError::field(
                 "countryCode",
-                "must be an ISO 3166-1 alpha-2 code such as MA",
+                crate::Problem::InvalidCountryCode,
             ))
         }
     }
@@ -63,9 +63,9 @@ impl CurrencyCode {
         if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
             Ok(Self(raw.to_ascii_uppercase()))
         } else {
-            Err(DomainError::invalid_field(
+            Err(DomainError::field(
                 "currency",
-                "must be an ISO 4217 code such as MAD",
+                crate::Problem::InvalidCurrencyCode,
             ))
         }
     }

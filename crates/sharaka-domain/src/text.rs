@@ -2,6 +2,7 @@
 
 use crate::error::{DomainError, FieldError};
 use crate::lang::Lang;
+use crate::problem::Problem;
 use serde::{Deserialize, Serialize};
 
 /// A text in Arabic, French and/or English. A valid one has at least one non-blank language.
@@ -53,7 +54,7 @@ impl LocalizedText {
         if self.is_empty() {
             return Err(DomainError::invalid(vec![FieldError::new(
                 field,
-                "needs a text in at least one of ar, fr or en",
+                Problem::NeedsOneLanguage,
             )]));
         }
         Ok(())

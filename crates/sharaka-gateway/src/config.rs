@@ -11,6 +11,7 @@
 //! | `SHARAKA_MAX_BATCH` | `0` | operations allowed in one batched request (0 refuses batches) |
 //! | `SHARAKA_DB_MAX_CONNECTIONS` | `10` | database pool size |
 //! | `SHARAKA_LOADER_DELAY_MS` | `1` | how long a DataLoader batch waits for more keys |
+//! | `SHARAKA_DEV_ACTOR` | `dev` | the identity recorded as author of changes until access control lands |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -37,6 +38,8 @@ pub struct Config {
     pub max_connections: u32,
     /// DataLoader batch delay in milliseconds.
     pub loader_delay_ms: u64,
+    /// The development identity that authors changes.
+    pub dev_actor: String,
 }
 
 impl Default for Config {
@@ -50,6 +53,7 @@ impl Default for Config {
             max_batch: 0,
             max_connections: 10,
             loader_delay_ms: 1,
+            dev_actor: "dev".to_owned(),
         }
     }
 }
@@ -80,6 +84,7 @@ const KNOWN: &[&str] = &[
     "SHARAKA_MAX_BATCH",
     "SHARAKA_DB_MAX_CONNECTIONS",
     "SHARAKA_LOADER_DELAY_MS",
+    "SHARAKA_DEV_ACTOR",
 ];
 
 impl Config {
@@ -100,6 +105,7 @@ impl Config {
             max_batch: parsed("SHARAKA_MAX_BATCH", defaults.max_batch)?,
             max_connections: parsed("SHARAKA_DB_MAX_CONNECTIONS", defaults.max_connections)?,
             loader_delay_ms: parsed("SHARAKA_LOADER_DELAY_MS", defaults.loader_delay_ms)?,
+            dev_actor: var("SHARAKA_DEV_ACTOR").unwrap_or(defaults.dev_actor),
         })
     }
 }

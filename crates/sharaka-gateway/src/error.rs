@@ -2,16 +2,26 @@
 //!
 //! Policy (after crates.io's `util/errors.rs`):
 //! - Every error a client sees has `extensions.code` from the one table below, and a short
-//!   message a person can act on.
+//!   message a person can act on, in the request's language where the domain gives one.
 //! - Internal failures (database, corrupt rows, bugs) are logged with their detail and the
 //!   request id, and reach the client as the generic message "internal error" — never SQL or a
 //!   stack trace.
 //! - Resolvers convert with `.gql()?` (see [`GqlResultExt`]) instead of a bare `?`, because
 //!   async-graphql turns any `Display` error into a client message.
 
-use async_graphql::{ErrorExtensions, Value};
-use sharaka_domain::{DomainError, FieldError};
+use async_graphql::indexmap::IndexMap;
+use async_graphql::{ErrorExtensions, Name, Value};
+use sharaka_domain::{DomainError, FieldError, Lang, Problem};
 use sharaka_persistence::PersistenceError;
+
+tokio::task_local! {
+    /// The language of the request being executed, for rendering error reasons.
+    pub static ERROR_LANG: Lang;
+}
+
+fn current_lang() -> Lang {
+    ERROR_LANG.try_with(|l| *l).unwrap_or_default()
+}
 
 /// The stable codes, in one table. Clients match on these, so they never change meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,12 +30,16 @@ pub enum Code {
     GraphqlParseFailed,
     /// The query does not validate against the schema.
     GraphqlValidationFailed,
-    /// An argument or input value is invalid.
+    /// An argument or input value is invalid; `extensions.fields` lists every invalid field.
     BadUserInput,
     /// The record does not exist.
     NotFound,
-    /// The change conflicts with the stored state.
+    /// The record changed since it was read (`extensions.currentVersion`), or the change
+    /// conflicts with other records.
     Conflict,
+    /// A lifecycle transition is not allowed from the record's status
+    /// (`extensions.currentStatus`, `extensions.allowedTransitions`).
+    InvalidTransition,
     /// The request is not acceptable over HTTP (method, content type, size, batch).
     BadRequest,
     /// Something failed inside the server.
@@ -41,6 +55,7 @@ impl Code {
             Code::BadUserInput => "BAD_USER_INPUT",
             Code::NotFound => "NOT_FOUND",
             Code::Conflict => "CONFLICT",
+            Code::InvalidTransition => "INVALID_TRANSITION",
             Code::BadRequest => "BAD_REQUEST",
             Code::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
@@ -48,7 +63,7 @@ impl Code {
 }
 
 /// An error the API reports.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// Invalid input, with every offending field when known.
     #[error("{message}")]
@@ -62,8 +77,27 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     /// The change conflicts with the stored state.
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{message}")]
+    Conflict {
+        /// What conflicts.
+        message: String,
+        /// The record's stored version, when the conflict is a stale `expectedVersion`.
+        current_version: Option<i32>,
+    },
+    /// A refused lifecycle transition.
+    #[error("{message}")]
+    InvalidTransition {
+        /// The English explanation.
+        message: String,
+        /// The record's status.
+        current: &'static str,
+        /// The refused action.
+        action: &'static str,
+        /// The actions allowed from `current`.
+        allowed: Vec<&'static str>,
+        /// The guard's reason, when a guard refused.
+        reason: Option<Problem>,
+    },
     /// Anything else: logged in full, shown as "internal error".
     #[error("internal error")]
     Internal(String),
@@ -83,15 +117,78 @@ impl ApiError {
         match self {
             ApiError::BadUserInput { .. } => Code::BadUserInput,
             ApiError::NotFound(_) => Code::NotFound,
-            ApiError::Conflict(_) => Code::Conflict,
+            ApiError::Conflict { .. } => Code::Conflict,
+            ApiError::InvalidTransition { .. } => Code::InvalidTransition,
             ApiError::Internal(_) => Code::InternalServerError,
+        }
+    }
+
+    /// The message in `lang`, where the domain gives one.
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            ApiError::BadUserInput { fields, .. } if !fields.is_empty() => {
+                let list = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.path, f.reason(lang)))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                match lang {
+                    Lang::Ar => format!("مدخلات غير صالحة — {list}"),
+                    Lang::Fr => format!("Saisie invalide — {list}"),
+                    Lang::En => format!("Invalid input — {list}"),
+                }
+            }
+            ApiError::InvalidTransition {
+                current,
+                action,
+                allowed,
+                reason,
+                ..
+            } => {
+                let allowed = if allowed.is_empty() {
+                    "—".to_owned()
+                } else {
+                    allowed.join(", ")
+                };
+                let why = reason
+                    .as_ref()
+                    .map(|r| format!(" ({})", r.message(lang)))
+                    .unwrap_or_default();
+                match lang {
+                    Lang::Ar => format!(
+                        "لا يمكن تنفيذ {action} انطلاقا من الحالة {current}{why}؛ المسموح: {allowed}"
+                    ),
+                    Lang::Fr => format!(
+                        "Impossible d'appliquer {action} depuis le statut {current}{why} ; possibles : {allowed}"
+                    ),
+                    Lang::En => {
+                        format!("cannot {action} from status {current}{why}; allowed: {allowed}")
+                    }
+                }
+            }
+            other => other.to_string(),
         }
     }
 }
 
 impl From<PersistenceError> for ApiError {
     fn from(error: PersistenceError) -> Self {
-        ApiError::Internal(error.to_string())
+        match error {
+            PersistenceError::NotFound { table, id } => {
+                ApiError::NotFound(format!("{table} `{id}` was not found"))
+            }
+            PersistenceError::VersionConflict { current, .. } => ApiError::Conflict {
+                message: format!(
+                    "the record was changed by someone else: it is now at version {current}; reload it and try again"
+                ),
+                current_version: Some(current),
+            },
+            PersistenceError::Constraint(message) => ApiError::Conflict {
+                message,
+                current_version: None,
+            },
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -103,9 +200,35 @@ impl From<DomainError> for ApiError {
                 message: DomainError::Invalid(fields.clone()).to_string(),
                 fields,
             },
-            DomainError::Conflict { .. } => ApiError::Conflict(error.to_string()),
+            DomainError::Conflict {
+                current_version, ..
+            } => ApiError::Conflict {
+                message: error.to_string(),
+                current_version,
+            },
+            DomainError::InvalidTransition {
+                current,
+                action,
+                ref allowed,
+                ref reason,
+                ..
+            } => ApiError::InvalidTransition {
+                message: error.to_string(),
+                current,
+                action,
+                allowed: allowed.clone(),
+                reason: reason.clone(),
+            },
         }
     }
+}
+
+fn object(pairs: Vec<(&str, Value)>) -> Value {
+    let mut map = IndexMap::new();
+    for (k, v) in pairs {
+        map.insert(Name::new(k), v);
+    }
+    Value::Object(map)
 }
 
 impl ErrorExtensions for ApiError {
@@ -113,27 +236,37 @@ impl ErrorExtensions for ApiError {
         if let ApiError::Internal(detail) = self {
             tracing::error!(error = %detail, "internal error");
         }
-        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
+        let lang = current_lang();
+        async_graphql::Error::new(self.message(lang)).extend_with(|_, ext| {
             ext.set("code", self.code().as_str());
-            if let ApiError::BadUserInput { fields, .. } = self
-                && !fields.is_empty()
-            {
-                let list: Vec<Value> = fields
-                    .iter()
-                    .map(|f| {
-                        let mut map = async_graphql::indexmap::IndexMap::new();
-                        map.insert(
-                            async_graphql::Name::new("path"),
-                            Value::from(f.path.clone()),
-                        );
-                        map.insert(
-                            async_graphql::Name::new("reason"),
-                            Value::from(f.reason.clone()),
-                        );
-                        Value::Object(map)
-                    })
-                    .collect();
-                ext.set("fields", Value::List(list));
+            match self {
+                ApiError::BadUserInput { fields, .. } if !fields.is_empty() => {
+                    let list = fields
+                        .iter()
+                        .map(|f| {
+                            object(vec![
+                                ("path", Value::from(f.path.clone())),
+                                ("problem", Value::from(f.problem.code())),
+                                ("reason", Value::from(f.reason(lang))),
+                            ])
+                        })
+                        .collect();
+                    ext.set("fields", Value::List(list));
+                }
+                ApiError::Conflict {
+                    current_version: Some(v),
+                    ..
+                } => ext.set("currentVersion", *v),
+                ApiError::InvalidTransition {
+                    current, allowed, ..
+                } => {
+                    ext.set("currentStatus", *current);
+                    ext.set(
+                        "allowedTransitions",
+                        Value::List(allowed.iter().map(|a| Value::from(*a)).collect()),
+                    );
+                }
+                _ => {}
             }
         })
     }
@@ -153,14 +286,6 @@ impl<T, E: Into<ApiError>> GqlResultExt<T> for Result<T, E> {
 
 impl From<std::sync::Arc<ApiError>> for ApiError {
     fn from(error: std::sync::Arc<ApiError>) -> Self {
-        match &*error {
-            ApiError::BadUserInput { message, fields } => ApiError::BadUserInput {
-                message: message.clone(),
-                fields: fields.clone(),
-            },
-            ApiError::NotFound(m) => ApiError::NotFound(m.clone()),
-            ApiError::Conflict(m) => ApiError::Conflict(m.clone()),
-            ApiError::Internal(m) => ApiError::Internal(m.clone()),
-        }
+        (*error).clone()
     }
 }

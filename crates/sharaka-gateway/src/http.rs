@@ -22,7 +22,7 @@ use serde::Deserialize;
 use sharaka_domain::Lang;
 
 use crate::error::Code;
-use crate::schema::{AppSchema, RequestLang};
+use crate::schema::{RequestId, RequestLang};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const MAX_MESSAGE: usize = 300;
@@ -30,12 +30,10 @@ const MAX_MESSAGE: usize = 300;
 /// What the HTTP layer needs.
 #[derive(Clone)]
 pub struct HttpState {
-    /// The schema, with its dependencies.
-    pub schema: AppSchema,
+    /// The application (schema, store, unit of work).
+    pub app: crate::App,
     /// The most operations one batch may hold; 0 or 1 refuses batches.
     pub max_batch: usize,
-    /// Whether the database answered at start (readiness is re-checked by `/health/ready`).
-    pub store: sharaka_persistence::Store,
 }
 
 /// The router: `/graphql`, `/graphiql`, `/health/live`, `/health/ready`.
@@ -50,7 +48,7 @@ pub fn router(state: HttpState, body_limit: usize) -> Router {
 }
 
 async fn ready(State(state): State<Arc<HttpState>>) -> Response {
-    match state.store.ping().await {
+    match state.app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
@@ -91,6 +89,15 @@ fn request_lang(headers: &HeaderMap) -> RequestLang {
             .and_then(Lang::from_accept_language)
             .unwrap_or_default(),
     )
+}
+
+/// Attaches what resolvers need from the HTTP request: its id.
+fn with_request_data(request: Request, headers: &HeaderMap) -> Request {
+    let mut request = request;
+    if let Some(id) = headers.get("x-request-id").and_then(|v| v.to_str().ok()) {
+        request = request.data(RequestId(id.to_owned()));
+    }
+    request
 }
 
 fn truncate(message: &str) -> String {
@@ -150,11 +157,11 @@ fn precheck(request: &Request, allow_mutation: bool) -> Result<(), Refusal> {
         )));
     }
     if request.query.trim().is_empty() {
-        return Err(error_response(
+        return Err(Box::new(error_response(
             StatusCode::BAD_REQUEST,
             Code::BadRequest,
             "the request has no `query`",
-        ));
+        )));
     }
     let document = async_graphql::parser::parse_query(&request.query).map_err(|error| {
         let position = error
@@ -204,8 +211,10 @@ fn variables_contain_nul(variables: &Variables) -> bool {
 }
 
 async fn execute(state: &HttpState, headers: &HeaderMap, request: Request) -> Response {
-    let request = request.data(request_lang(headers));
-    let mut response: GqlResponse = state.schema.execute(request).await;
+    let mut response: GqlResponse = state
+        .app
+        .execute_in(with_request_data(request, headers), request_lang(headers).0)
+        .await;
     finish_errors(&mut response.errors);
     let graphql_response = wants_graphql_response(headers);
     let status =
@@ -286,22 +295,28 @@ async fn post_graphql(
         }
         BatchRequest::Batch(requests) => {
             if requests.len() > state.max_batch || state.max_batch <= 1 {
-                return error_response(
-                    StatusCode::BAD_REQUEST,
-                    Code::BadRequest,
-                    &format!(
+                let message = if state.max_batch <= 1 {
+                    "batched requests are not accepted: send one operation per request".to_owned()
+                } else {
+                    format!(
                         "batched requests are limited to {} operations",
-                        state.max_batch.max(1)
-                    ),
-                );
+                        state.max_batch
+                    )
+                };
+                return error_response(StatusCode::BAD_REQUEST, Code::BadRequest, &message);
             }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
                 if let Err(response) = precheck(&request, true) {
                     return *response;
                 }
-                let request = request.data(request_lang(&headers));
-                let mut response = state.schema.execute(request).await;
+                let mut response = state
+                    .app
+                    .execute_in(
+                        with_request_data(request, &headers),
+                        request_lang(&headers).0,
+                    )
+                    .await;
                 finish_errors(&mut response.errors);
                 responses.push(response);
             }

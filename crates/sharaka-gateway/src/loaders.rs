@@ -24,7 +24,9 @@ pub const MAX_BATCH: usize = 5_000;
 /// Builds the schema's loader (the one place that knows async-graphql's DataLoader API).
 /// `delay` is how long a batch waits for more keys before it is loaded.
 pub fn register(store: Store, delay: std::time::Duration) -> StoreDataLoader {
-    DataLoader::new(StoreLoader { store }, tokio::spawn).max_batch_size(MAX_BATCH).delay(delay)
+    DataLoader::new(StoreLoader { store }, tokio::spawn)
+        .max_batch_size(MAX_BATCH)
+        .delay(delay)
 }
 
 /// Loads anything from the store in batches.

@@ -5,14 +5,16 @@ pub mod connection;
 pub mod context;
 pub mod filters;
 pub mod ids;
+pub mod mutations;
 pub mod nodes;
 pub mod query;
 pub mod resolve;
 pub mod scalars;
+pub mod write;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 
-pub use context::{AppDeps, RequestLang};
+pub use context::{AppDeps, RequestId, RequestLang, Viewer};
 
 /// Depth limit: the deepest useful query (organisation → partnerships → agreements → projects →
 /// training sessions → tallies, through edges and nodes) is about 16 levels.
@@ -22,15 +24,19 @@ pub const MAX_DEPTH: usize = 20;
 pub const MAX_COMPLEXITY: usize = 5_000;
 
 /// The schema type.
-pub type AppSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubscription>;
 
 /// Builds the schema. With `deps` absent the schema still exports its SDL (for the schema
 /// check), but resolvers would fail; the server always passes them.
 pub fn build_schema(deps: Option<AppDeps>) -> AppSchema {
-    let mut builder = Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
-        .extension(async_graphql::extensions::Tracing)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let mut builder = Schema::build(
+        query::QueryRoot,
+        mutations::MutationRoot::default(),
+        EmptySubscription,
+    )
+    .extension(async_graphql::extensions::Tracing)
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY);
     if let Some(deps) = deps {
         builder = builder.data(deps);
     }

@@ -16,7 +16,9 @@ fn committed_schema_matches_the_code() {
         if std::env::var_os("UPDATE_SCHEMA").is_some() {
             std::fs::write(&path, &sdl).expect("write schema/schema.graphql");
         } else {
-            panic!("schema/schema.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test -p sharaka-gateway --test schema`");
+            panic!(
+                "schema/schema.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test -p sharaka-gateway --test schema`"
+            );
         }
     }
 }
@@ -53,5 +55,8 @@ fn every_public_type_and_field_is_described() {
 }
 
 fn futures_lite_block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().build().expect("runtime").block_on(future)
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+        .block_on(future)
 }

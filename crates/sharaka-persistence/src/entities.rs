@@ -4,6 +4,7 @@
 pub mod agreement_parties;
 pub mod agreement_partnerships;
 pub mod agreements;
+pub mod audit_events;
 pub mod commitments;
 pub mod contributions;
 pub mod exchange_visit_sites;

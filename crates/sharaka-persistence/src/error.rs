@@ -27,6 +27,30 @@ pub enum PersistenceError {
         /// The field.
         field: String,
     },
+    /// The store's transaction was already committed or rolled back (a bug).
+    #[error("the transaction is already closed")]
+    TransactionClosed,
+    /// The record does not exist.
+    #[error("{table} `{id}` was not found")]
+    NotFound {
+        /// The table.
+        table: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// The record changed since the caller read it: nothing was written.
+    #[error("{table} `{id}` is at version {current}, not the expected one")]
+    VersionConflict {
+        /// The table.
+        table: &'static str,
+        /// The id.
+        id: String,
+        /// The stored version.
+        current: i32,
+    },
+    /// A uniqueness or reference rule of the database refused the write.
+    #[error("the change conflicts with existing records ({0})")]
+    Constraint(String),
     /// The demo or synthetic seed could not be loaded.
     #[error("seed error: {0}")]
     Seed(String),

@@ -2,6 +2,7 @@
 //! returns domain types or [`PersistenceError`]. One code path serves SQLite (the embedded
 //! default) and PostgreSQL, chosen by the connection URL.
 
+pub mod audit;
 mod convert;
 // Link-table entities are not read through sea-orm's typed API yet; the write path uses them.
 #[allow(dead_code)]
@@ -11,13 +12,17 @@ pub mod query;
 pub mod relations;
 mod resource;
 pub mod seed;
+pub mod write;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use sharaka_migrations::Migrator;
 
@@ -73,10 +78,38 @@ impl StoreConfig {
     }
 }
 
-/// A connection pool to Sharaka's database, and the reads over it.
+/// The connection a store runs its statements on: the pool, or one open transaction.
+#[derive(Debug, Clone)]
+enum Conn {
+    Pool(DatabaseConnection),
+    /// `None` once committed or rolled back. The mutex serialises the statements of one
+    /// transaction, which run on one database connection anyway.
+    Txn(Arc<tokio::sync::Mutex<Option<DatabaseTransaction>>>),
+}
+
+/// Runs `$body` with `$c` bound to the store's connection (pool or open transaction).
+macro_rules! with_conn {
+    ($store:expr, $c:ident => $body:expr) => {
+        match &$store.conn {
+            Conn::Pool($c) => $body,
+            Conn::Txn(txn) => {
+                let guard = txn.lock().await;
+                match guard.as_ref() {
+                    Some($c) => $body,
+                    None => Err(PersistenceError::TransactionClosed),
+                }
+            }
+        }
+    };
+}
+pub(crate) use with_conn;
+
+/// A connection pool to Sharaka's database — or, after [`Store::begin`], one transaction on it —
+/// and the reads and writes over it.
 #[derive(Debug, Clone)]
 pub struct Store {
-    db: DatabaseConnection,
+    conn: Conn,
+    pool: DatabaseConnection,
 }
 
 impl Store {
@@ -103,18 +136,21 @@ impl Store {
                 counter.0.fetch_add(1, Ordering::SeqCst);
             });
         }
-        Ok(Self { db })
+        Ok(Self {
+            conn: Conn::Pool(db.clone()),
+            pool: db,
+        })
     }
 
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<(), PersistenceError> {
-        Migrator::up(&self.db, None).await?;
+        Migrator::up(&self.pool, None).await?;
         Ok(())
     }
 
     /// The engine behind this store.
     pub fn backend(&self) -> Backend {
-        match self.db.get_database_backend() {
+        match self.pool.get_database_backend() {
             DbBackend::Postgres => Backend::Postgres,
             _ => Backend::Sqlite,
         }
@@ -122,18 +158,53 @@ impl Store {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), PersistenceError> {
-        self.db.ping().await?;
+        self.pool.ping().await?;
+        Ok(())
+    }
+
+    /// Starts a transaction; the returned store runs every read and write in it until
+    /// [`Store::commit`] or [`Store::rollback`]. On SQLite the transaction takes the write lock
+    /// at once (`BEGIN IMMEDIATE`), so concurrent writers queue instead of failing mid-way.
+    pub async fn begin(&self) -> Result<Store, PersistenceError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let txn = self.pool.begin_with_options(options).await?;
+        Ok(Self {
+            conn: Conn::Txn(Arc::new(tokio::sync::Mutex::new(Some(txn)))),
+            pool: self.pool.clone(),
+        })
+    }
+
+    /// Commits the transaction this store was begun with (a no-op on a pool store).
+    pub async fn commit(&self) -> Result<(), PersistenceError> {
+        if let Conn::Txn(txn) = &self.conn
+            && let Some(txn) = txn.lock().await.take()
+        {
+            txn.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Rolls back the transaction this store was begun with (a no-op on a pool store).
+    pub async fn rollback(&self) -> Result<(), PersistenceError> {
+        if let Conn::Txn(txn) = &self.conn
+            && let Some(txn) = txn.lock().await.take()
+        {
+            txn.rollback().await?;
+        }
         Ok(())
     }
 
     /// One page of records.
     pub async fn list<R: Resource>(&self, query: &ListQuery) -> Result<Vec<R>, PersistenceError> {
-        resource::list(&self.db, query).await
+        with_conn!(self, c => resource::list(c, query).await)
     }
 
     /// How many records the query's filter keeps.
     pub async fn count<R: Resource>(&self, query: &ListQuery) -> Result<u64, PersistenceError> {
-        resource::count::<R>(&self.db, query).await
+        with_conn!(self, c => resource::count::<R, _>(c, query).await)
     }
 
     /// Records by id, in one statement.
@@ -141,7 +212,7 @@ impl Store {
         &self,
         ids: &[String],
     ) -> Result<HashMap<String, R>, PersistenceError> {
-        resource::by_ids(&self.db, ids).await
+        with_conn!(self, c => resource::by_ids(c, ids).await)
     }
 
     /// Children of many parents, one page per parent, in one statement.
@@ -151,7 +222,7 @@ impl Store {
         parent_ids: &[String],
         query: &ListQuery,
     ) -> Result<HashMap<String, Vec<R>>, PersistenceError> {
-        resource::children(&self.db, relation, parent_ids, query).await
+        with_conn!(self, c => resource::children(c, relation, parent_ids, query).await)
     }
 
     /// Child counts of many parents, in one statement.
@@ -161,10 +232,11 @@ impl Store {
         parent_ids: &[String],
         query: &ListQuery,
     ) -> Result<HashMap<String, u64>, PersistenceError> {
-        resource::child_counts::<R>(&self.db, relation, parent_ids, query).await
+        with_conn!(self, c => resource::child_counts::<R, _>(c, relation, parent_ids, query).await)
     }
 
+    /// The pool, for seeding (which opens its own transaction).
     pub(crate) fn connection(&self) -> &DatabaseConnection {
-        &self.db
+        &self.pool
     }
 }

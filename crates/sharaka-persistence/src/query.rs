@@ -4,7 +4,7 @@
 //! misspelt field is an error, never a silently ignored condition.
 
 use sea_orm::sea_query::{
-    Alias, Cond, Condition, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr,
+    Alias, BinOper, Cond, Condition, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr,
 };
 
 /// A value compared with a column.
@@ -230,8 +230,12 @@ pub(crate) fn condition(
             let mut any = Cond::any();
             // Tags are stored as `A,B,C`; wrapping both sides in commas makes `,A,` match
             // whole tags only.
-            // `||` concatenates on both SQLite and PostgreSQL.
-            let wrapped = Expr::cust_with_expr("(',' || $1 || ',')", col(table, field));
+            // `||` concatenates on both SQLite and PostgreSQL. (Not `cust_with_expr` with `$1`:
+            // SQLite's builder only substitutes `?`, so the column never reached the SQL there.)
+            let concat = || BinOper::Custom("||");
+            let wrapped = Expr::val(",")
+                .binary(concat(), col(table, field))
+                .binary(concat(), Expr::val(","));
             for tag in tags {
                 let pattern = format!("%,{},%", escape_like(tag));
                 any = any.add(wrapped.clone().like(LikeExpr::new(pattern).escape('\\')));

@@ -10,7 +10,7 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Order as SqlOrder, OverStatement, Query,
     SelectStatement, WindowStatement,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, QueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult};
 use sharaka_domain as domain;
 
 use crate::convert;
@@ -323,6 +323,21 @@ resource!(
     ["id", "exchange_visit_id", "sex", "count",]
 );
 
+resource!(
+    crate::audit::AuditEvent,
+    audit_events,
+    crate::audit::from_row,
+    [
+        "id",
+        "occurred_at",
+        "actor",
+        "request_id",
+        "entity",
+        "record_id",
+        "action",
+    ]
+);
+
 fn has_archive<R: Resource>() -> bool {
     COMMON.iter().all(|c| R::FIELDS.contains(c))
 }
@@ -407,8 +422,8 @@ fn decode<R: Resource>(row: &QueryResult) -> Result<R, PersistenceError> {
 }
 
 /// One page of `R`, filtered and ordered.
-pub async fn list<R: Resource>(
-    db: &DatabaseConnection,
+pub async fn list<R: Resource, C: ConnectionTrait>(
+    db: &C,
     query: &ListQuery,
 ) -> Result<Vec<R>, PersistenceError> {
     let mut select = base_select::<R>(query)?;
@@ -421,8 +436,8 @@ pub async fn list<R: Resource>(
 }
 
 /// How many rows of `R` the query's filter keeps (ignoring its page).
-pub async fn count<R: Resource>(
-    db: &DatabaseConnection,
+pub async fn count<R: Resource, C: ConnectionTrait>(
+    db: &C,
     query: &ListQuery,
 ) -> Result<u64, PersistenceError> {
     let mut select = base_select::<R>(query)?;
@@ -438,8 +453,8 @@ pub async fn count<R: Resource>(
 }
 
 /// The records with these ids, archived or not, keyed by id. Missing ids are simply absent.
-pub async fn by_ids<R: Resource>(
-    db: &DatabaseConnection,
+pub async fn by_ids<R: Resource, C: ConnectionTrait>(
+    db: &C,
     ids: &[String],
 ) -> Result<HashMap<String, R>, PersistenceError> {
     if ids.is_empty() {
@@ -492,8 +507,8 @@ fn children_select<R: Resource>(
 
 /// Children of many parents in one statement, at most `query.page.limit` per parent after
 /// skipping `query.page.offset`, keyed by parent id. A parent without children is absent.
-pub async fn children<R: Resource>(
-    db: &DatabaseConnection,
+pub async fn children<R: Resource, C: ConnectionTrait>(
+    db: &C,
     relation: &Relation,
     parent_ids: &[String],
     query: &ListQuery,
@@ -534,8 +549,8 @@ pub async fn children<R: Resource>(
 }
 
 /// How many children each parent has under `relation` and the query's filter, in one statement.
-pub async fn child_counts<R: Resource>(
-    db: &DatabaseConnection,
+pub async fn child_counts<R: Resource, C: ConnectionTrait>(
+    db: &C,
     relation: &Relation,
     parent_ids: &[String],
     query: &ListQuery,

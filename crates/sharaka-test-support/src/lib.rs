@@ -25,7 +25,9 @@ pub enum Backend {
 
 /// The PostgreSQL server URL for tests, if configured.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A database that exists for one test.
@@ -47,16 +49,26 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir()?;
                 let path = dir.path().join("test.db");
-                Ok(Self { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::Sqlite(dir) })
+                Ok(Self {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    cleanup: Cleanup::Sqlite(dir),
+                })
             }
             Backend::Postgres => {
                 let admin_url = postgres_url().context("TEST_DATABASE_URL is not set")?;
                 let name = format!("sharaka_t_{}", uuid::Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url).await.with_context(|| "cannot reach PostgreSQL at TEST_DATABASE_URL".to_string())?;
-                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .with_context(|| "cannot reach PostgreSQL at TEST_DATABASE_URL".to_string())?;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await?;
                 admin.close().await?;
                 let url = replace_database(&admin_url, &name);
-                Ok(Self { url, cleanup: Cleanup::Postgres { admin_url, name } })
+                Ok(Self {
+                    url,
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                })
             }
         }
     }
@@ -69,7 +81,10 @@ fn replace_database(url: &str, name: &str) -> String {
         None => (url, None),
     };
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
     let mut out = format!("{}/{}", &base[..path_start], name);
     if let Some(q) = query {
         out.push('?');
@@ -85,10 +100,19 @@ impl Drop for TestDb {
             // Drop runs inside the test's runtime; a separate thread with its own runtime
             // can block on the async drop without deadlocking it.
             let handle = std::thread::spawn(move || {
-                let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
                 runtime.block_on(async move {
                     if let Ok(admin) = Database::connect(&admin_url).await {
-                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
                         let _ = admin.close().await;
                     }
                 });
@@ -128,13 +152,29 @@ impl TestApp {
     pub async fn with_config(backend: Backend, data: Data, config: Config) -> anyhow::Result<Self> {
         let db = Arc::new(TestDb::new(backend).await?);
         let counter = StatementCounter::default();
-        let store = Store::connect(StoreConfig { url: db.url.clone(), max_connections: 5, counter: Some(counter.clone()) }).await?;
+        let store = Store::connect(StoreConfig {
+            url: db.url.clone(),
+            max_connections: 5,
+            counter: Some(counter.clone()),
+        })
+        .await?;
         store.migrate().await?;
         if data == Data::Demo {
             sharaka_persistence::seed::demo(&store).await?;
         }
-        let app = App::from_store(store, Config { database_url: db.url.clone(), ..config });
-        Ok(Self { app, counter, backend, _db: db })
+        let app = App::from_store(
+            store,
+            Config {
+                database_url: db.url.clone(),
+                ..config
+            },
+        );
+        Ok(Self {
+            app,
+            counter,
+            backend,
+            _db: db,
+        })
     }
 
     /// The store.
@@ -144,15 +184,19 @@ impl TestApp {
 
     /// Runs a query in-process and returns the JSON response (`data` and `errors`).
     pub async fn query(&self, query: &str, variables: Value) -> Value {
-        let request = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
-        let response = self.app.schema.execute(request).await;
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables));
+        let response = self.app.execute(request).await;
         serde_json::to_value(&response).unwrap_or(Value::Null)
     }
 
     /// Runs a query that must succeed and returns its `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let response = self.query(query, variables).await;
-        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
         response["data"].clone()
     }
 
@@ -179,7 +223,12 @@ pub fn global_id(kind: &str, local: &str) -> String {
 pub fn error_codes(response: &Value) -> Vec<String> {
     response["errors"]
         .as_array()
-        .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -199,7 +248,9 @@ macro_rules! backend_tests {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::TestApp::new($crate::Backend::Sqlite, $data).await.expect("test app");
+                let app = $crate::TestApp::new($crate::Backend::Sqlite, $data)
+                    .await
+                    .expect("test app");
                 ($body)(app).await;
             }
 
@@ -209,7 +260,9 @@ macro_rules! backend_tests {
                     eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
                     return;
                 }
-                let app = $crate::TestApp::new($crate::Backend::Postgres, $data).await.expect("test app");
+                let app = $crate::TestApp::new($crate::Backend::Postgres, $data)
+                    .await
+                    .expect("test app");
                 ($body)(app).await;
             }
         }

@@ -29,3 +29,25 @@ pub fn lang(ctx: &Context<'_>, arg: Option<Lang>) -> Lang {
     arg.or_else(|| ctx.data_opt::<RequestLang>().map(|l| l.0))
         .unwrap_or_default()
 }
+
+/// Who is making the request. Until access control lands this is the configured development
+/// identity (`SHARAKA_DEV_ACTOR`); identity checks will replace how it is built, in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// The actor's name, as recorded in the audit trail.
+    pub actor: String,
+}
+
+/// The HTTP request's id (`x-request-id`), attached per request when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// The author of changes made by this request, for the audit trail.
+pub fn author(ctx: &Context<'_>) -> sharaka_persistence::write::Author {
+    sharaka_persistence::write::Author {
+        actor: ctx
+            .data_opt::<Viewer>()
+            .map_or_else(|| "anonymous".to_owned(), |v| v.actor.clone()),
+        request_id: ctx.data_opt::<RequestId>().map(|r| r.0.clone()),
+    }
+}

@@ -129,6 +129,25 @@ fn contains(
     Ok(())
 }
 
+/// Plain text values of a filter list (codes), refusing NUL characters, which PostgreSQL rejects.
+fn text_values(list: &[String], upper: bool) -> Result<Vec<Value>, ApiError> {
+    list.iter()
+        .map(|c| {
+            if c.contains('\0') {
+                Err(ApiError::bad_input(
+                    "filter values may not contain NUL characters",
+                ))
+            } else {
+                Ok(Value::Text(if upper {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.clone()
+                }))
+            }
+        })
+        .collect()
+}
+
 fn local_ids(ids_in: &Option<Vec<ID>>, kind: &str) -> Result<Option<Vec<Value>>, ApiError> {
     ids_in
         .as_ref()
@@ -222,10 +241,7 @@ impl OrganisationFilter {
         if let Some(list) = &self.country_in {
             p.push(Filter::In {
                 field: "country_code",
-                values: list
-                    .iter()
-                    .map(|c| Value::Text(c.to_ascii_uppercase()))
-                    .collect(),
+                values: text_values(list, true)?,
             });
         }
         if let Some(home) = self.is_home {
@@ -467,7 +483,7 @@ impl ProjectFilter {
             }
         })?;
         if let Some(codes) = &self.sector_in {
-            let values = codes.iter().map(|c| Value::Text(c.clone())).collect();
+            let values = text_values(codes, false)?;
             p.push(Filter::Related {
                 field: "id",
                 table: "project_sectors",
@@ -562,10 +578,7 @@ impl ExchangeVisitFilter {
         if let Some(list) = &self.country_in {
             p.push(Filter::In {
                 field: "country_code",
-                values: list
-                    .iter()
-                    .map(|c| Value::Text(c.to_ascii_uppercase()))
-                    .collect(),
+                values: text_values(list, true)?,
             });
         }
         date_range(&mut p, "start_date", &self.start_date);
@@ -636,10 +649,7 @@ impl RegionFilter {
         if let Some(list) = &self.iso_code_in {
             p.push(Filter::In {
                 field: "id",
-                values: list
-                    .iter()
-                    .map(|c| Value::Text(c.to_ascii_uppercase()))
-                    .collect(),
+                values: text_values(list, true)?,
             });
         }
         Ok(Filter::All(p))

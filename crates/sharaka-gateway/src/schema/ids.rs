@@ -21,6 +21,9 @@ pub fn decode(id: &str) -> Result<(String, String), ApiError> {
     };
     let bytes = URL_SAFE_NO_PAD.decode(id).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    if text.contains('\0') {
+        return Err(bad());
+    }
     let (kind, local) = text.split_once(':').ok_or_else(bad)?;
     if kind.is_empty() || local.is_empty() {
         return Err(bad());

@@ -22,7 +22,7 @@ fn filter<F>(
     input.as_ref().map(convert).transpose().gql()
 }
 
-async fn node_by_id(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
+pub(crate) async fn node_by_id(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
     let (kind, local) = ids::decode(id).gql()?;
     let local = Some(local.as_str());
     Ok(match kind.as_str() {

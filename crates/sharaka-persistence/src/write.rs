@@ -1,0 +1,254 @@
+//! The write side: inserts, versioned updates, archiving, deletion of never-referenced rows, the
+//! audit trail and idempotency keys. Each function is one statement (two when a version check
+//! fails and the current version is read back); callers run them on a store begun with
+//! [`Store::begin`] so that a change and its audit event commit together or not at all.
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, JsonValue, SqlErr};
+
+use crate::{Conn, PersistenceError, Store, with_conn};
+
+/// A value to store in a column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text, codes, partial dates, JSON.
+    Text(String),
+    /// Integers.
+    Int(i64),
+    /// Floating-point numbers (contact hours).
+    Float(f64),
+    /// Flags.
+    Bool(bool),
+    /// SQL NULL (an explicitly cleared field).
+    Null,
+    /// The database's current time (for timestamp columns).
+    Now,
+}
+
+impl Cell {
+    /// Text, or NULL when absent.
+    pub fn opt_text(value: Option<impl ToString>) -> Self {
+        value.map_or(Cell::Null, |v| Cell::Text(v.to_string()))
+    }
+
+    fn expr(&self) -> SimpleExpr {
+        match self {
+            Cell::Text(s) => Expr::val(s.clone()),
+            Cell::Int(i) => Expr::val(*i),
+            Cell::Float(f) => Expr::val(*f),
+            Cell::Bool(b) => Expr::val(*b),
+            Cell::Null => Expr::val(Option::<String>::None),
+            Cell::Now => Expr::current_timestamp(),
+        }
+    }
+}
+
+/// Who makes a change, for the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    /// The actor's name.
+    pub actor: String,
+    /// The request the change came from.
+    pub request_id: Option<String>,
+}
+
+/// One change to record in the audit trail.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    /// The kind of record, as in GraphQL (`Agreement`).
+    pub entity: &'a str,
+    /// The record's local id.
+    pub record_id: &'a str,
+    /// The mutation or transition.
+    pub action: &'a str,
+    /// The reason given, if any.
+    pub reason: Option<&'a str>,
+    /// The stored fields before.
+    pub before: Option<JsonValue>,
+    /// The stored fields after.
+    pub after: Option<JsonValue>,
+}
+
+fn map_db(error: DbErr) -> PersistenceError {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            PersistenceError::Constraint("a record with this identifier already exists".into())
+        }
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => PersistenceError::Constraint(
+            "the record refers to, or is referred to by, other records".into(),
+        ),
+        _ => PersistenceError::Database(error),
+    }
+}
+
+async fn current_version<C: ConnectionTrait>(
+    c: &C,
+    table: &'static str,
+    id: &str,
+) -> Result<Option<i32>, PersistenceError> {
+    let select = Query::select()
+        .column(Alias::new("version"))
+        .from(Alias::new(table))
+        .and_where(Expr::col(Alias::new("id")).eq(id))
+        .to_owned();
+    Ok(match c.query_one(&select).await? {
+        Some(row) => Some(row.try_get::<i32>("", "version")?),
+        None => None,
+    })
+}
+
+impl Store {
+    /// The stored row as JSON (for the audit trail's before and after), if it exists.
+    pub async fn snapshot(
+        &self,
+        table: &'static str,
+        id: &str,
+    ) -> Result<Option<JsonValue>, PersistenceError> {
+        let select = Query::select()
+            .column(sea_orm::sea_query::Asterisk)
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new("id")).eq(id))
+            .to_owned();
+        with_conn!(self, c => {
+            match c.query_one(&select).await? {
+                Some(row) => Ok(Some(JsonValue::from_query_result(&row, "")?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Inserts one row.
+    pub async fn insert(
+        &self,
+        table: &'static str,
+        cells: &[(&'static str, Cell)],
+    ) -> Result<(), PersistenceError> {
+        let insert = Query::insert()
+            .into_table(Alias::new(table))
+            .columns(cells.iter().map(|(c, _)| Alias::new(*c)))
+            .values(cells.iter().map(|(_, v)| v.expr()))
+            .map_err(|e| PersistenceError::Seed(e.to_string()))?
+            .to_owned();
+        with_conn!(self, c => c.execute(&insert).await.map(|_| ()).map_err(map_db))
+    }
+
+    /// Updates a versioned row if it is still at `expected_version`; returns the new version.
+    /// A stale version is [`PersistenceError::VersionConflict`] and writes nothing.
+    pub async fn update(
+        &self,
+        table: &'static str,
+        id: &str,
+        expected_version: i32,
+        cells: &[(&'static str, Cell)],
+    ) -> Result<i32, PersistenceError> {
+        let mut update = Query::update();
+        update.table(Alias::new(table));
+        for (column, value) in cells {
+            update.value(Alias::new(*column), value.expr());
+        }
+        update
+            .value(
+                Alias::new("version"),
+                Expr::col(Alias::new("version")).add(1),
+            )
+            .value(Alias::new("updated_at"), Expr::current_timestamp())
+            .and_where(Expr::col(Alias::new("id")).eq(id))
+            .and_where(Expr::col(Alias::new("version")).eq(expected_version));
+        with_conn!(self, c => {
+            let result = c.execute(&update).await.map_err(map_db)?;
+            if result.rows_affected() == 1 {
+                return Ok(expected_version + 1);
+            }
+            match current_version(c, table, id).await? {
+                Some(current) => Err(PersistenceError::VersionConflict { table, id: id.to_owned(), current }),
+                None => Err(PersistenceError::NotFound { table, id: id.to_owned() }),
+            }
+        })
+    }
+
+    /// Deletes every row of `table` whose `column` equals `value` (link rows, tallies).
+    pub async fn delete_where(
+        &self,
+        table: &'static str,
+        column: &'static str,
+        value: &str,
+    ) -> Result<u64, PersistenceError> {
+        let delete = Query::delete()
+            .from_table(Alias::new(table))
+            .and_where(Expr::col(Alias::new(column)).eq(value))
+            .to_owned();
+        with_conn!(self, c => c.execute(&delete).await.map(|r| r.rows_affected()).map_err(map_db))
+    }
+
+    /// Deletes one row; a row still referenced elsewhere is refused by the database's
+    /// foreign keys and reported as [`PersistenceError::Constraint`].
+    pub async fn delete(&self, table: &'static str, id: &str) -> Result<(), PersistenceError> {
+        let n = self.delete_where(table, "id", id).await?;
+        if n == 0 {
+            return Err(PersistenceError::NotFound {
+                table,
+                id: id.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Records a change in the audit trail.
+    pub async fn record(
+        &self,
+        author: &Author,
+        change: Change<'_>,
+    ) -> Result<(), PersistenceError> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let json = |v: &Option<JsonValue>| Cell::opt_text(v.as_ref().map(|j| j.to_string()));
+        let cells = [
+            ("id", Cell::Text(id)),
+            ("actor", Cell::Text(author.actor.clone())),
+            ("request_id", Cell::opt_text(author.request_id.as_deref())),
+            ("entity", Cell::Text(change.entity.to_owned())),
+            ("record_id", Cell::Text(change.record_id.to_owned())),
+            ("action", Cell::Text(change.action.to_owned())),
+            ("reason", Cell::opt_text(change.reason)),
+            ("before_state", json(&change.before)),
+            ("after_state", json(&change.after)),
+        ];
+        self.insert("audit_events", &cells).await
+    }
+
+    /// The record a create with this idempotency key already produced, as `(operation, id)`.
+    pub async fn idempotent(
+        &self,
+        actor: &str,
+        key: &str,
+    ) -> Result<Option<(String, String)>, PersistenceError> {
+        let select = Query::select()
+            .columns([Alias::new("operation"), Alias::new("record_id")])
+            .from(Alias::new("idempotency_keys"))
+            .and_where(Expr::col(Alias::new("actor")).eq(actor))
+            .and_where(Expr::col(Alias::new("key")).eq(key))
+            .to_owned();
+        with_conn!(self, c => {
+            match c.query_one(&select).await? {
+                Some(row) => Ok(Some((row.try_get("", "operation")?, row.try_get("", "record_id")?))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Remembers that `key` produced `record_id` for `operation`.
+    pub async fn remember(
+        &self,
+        actor: &str,
+        key: &str,
+        operation: &str,
+        record_id: &str,
+    ) -> Result<(), PersistenceError> {
+        let cells = [
+            ("actor", Cell::Text(actor.to_owned())),
+            ("key", Cell::Text(key.to_owned())),
+            ("operation", Cell::Text(operation.to_owned())),
+            ("record_id", Cell::Text(record_id.to_owned())),
+        ];
+        self.insert("idempotency_keys", &cells).await
+    }
+}
