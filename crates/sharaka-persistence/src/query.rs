@@ -16,6 +16,8 @@ pub enum Value {
     Int(i64),
     /// Flags.
     Bool(bool),
+    /// Instants (audit event times).
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 /// A comparison operator for ranges.
@@ -148,6 +150,7 @@ fn value_expr(value: &Value) -> SimpleExpr {
         Value::Text(s) => Expr::val(s.clone()),
         Value::Int(i) => Expr::val(*i),
         Value::Bool(b) => Expr::val(*b),
+        Value::Time(t) => Expr::val(*t),
     }
 }
 

@@ -276,3 +276,6 @@ pub const VISIT_TALLIES: Relation = column(
     "exchange_visit_tallies",
     "exchange_visit_id",
 );
+
+/// The audit events of a record (any kind), oldest first.
+pub const RECORD_HISTORY: Relation = column("record.history", "audit_events", "record_id");

@@ -718,3 +718,73 @@ order_input!(SiteOrder, SiteOrderField, "sites", {
 order_input!(RegionOrder, RegionOrderField, "regions", {
     IsoCode => "id": "ISO 3166-2 code.", NameFr => "name_fr": "French name.",
 });
+
+/// A range of instants, both ends inclusive.
+#[derive(InputObject, Clone, Copy)]
+pub struct TimeRange {
+    /// At or after this instant.
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// At or before this instant.
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Which audit events to list.
+#[derive(InputObject, Clone)]
+pub struct AuditEventFilter {
+    /// Changes to these records (global IDs of any kind).
+    pub record: Option<Vec<ID>>,
+    /// Changes by these actors.
+    pub actor_in: Option<Vec<String>>,
+    /// These mutations or transitions (`createAgreement`, `signAgreement`, `archive`…).
+    pub action_in: Option<Vec<String>>,
+    /// Changes to these kinds of record (`Agreement`, `Organisation`…).
+    pub entity_in: Option<Vec<String>>,
+    /// Changes made within this period.
+    pub occurred: Option<TimeRange>,
+}
+
+impl AuditEventFilter {
+    /// Translates into a persistence filter.
+    pub fn to_filter(&self) -> Result<Filter, ApiError> {
+        let mut p = Vec::new();
+        if let Some(records) = &self.record {
+            let locals = records
+                .iter()
+                .map(|id| ids::decode(id).map(|(_, local)| Value::Text(local)))
+                .collect::<Result<Vec<_>, _>>()?;
+            p.push(Filter::In {
+                field: "record_id",
+                values: locals,
+            });
+        }
+        for (field, list) in [
+            ("actor", &self.actor_in),
+            ("action", &self.action_in),
+            ("entity", &self.entity_in),
+        ] {
+            if let Some(list) = list {
+                p.push(Filter::In {
+                    field,
+                    values: text_values(list, false)?,
+                });
+            }
+        }
+        if let Some(range) = self.occurred {
+            if let Some(from) = range.from {
+                p.push(Filter::Compare {
+                    field: "occurred_at",
+                    op: Op::Gte,
+                    value: Value::Time(from),
+                });
+            }
+            if let Some(to) = range.to {
+                p.push(Filter::Compare {
+                    field: "occurred_at",
+                    op: Op::Lte,
+                    value: Value::Time(to),
+                });
+            }
+        }
+        Ok(Filter::All(p))
+    }
+}

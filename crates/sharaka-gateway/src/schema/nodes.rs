@@ -6,6 +6,7 @@ use sharaka_domain as domain;
 use super::connection::connection;
 
 mod agreement;
+mod audit;
 mod organisation;
 mod project;
 mod training;
@@ -33,6 +34,7 @@ node!(TrainingSessionNode, domain::TrainingSession);
 node!(TallyNode, domain::Tally);
 node!(ExchangeVisitNode, domain::ExchangeVisit);
 node!(DelegationTallyNode, domain::DelegationTally);
+node!(AuditEventNode, sharaka_persistence::audit::AuditEvent);
 
 connection!(
     OrganisationConnection,
@@ -90,6 +92,12 @@ connection!(
     ExchangeVisitEdge,
     ExchangeVisitNode,
     "exchange visits"
+);
+connection!(
+    AuditEventConnection,
+    AuditEventEdge,
+    AuditEventNode,
+    "audit events"
 );
 
 /// Any record that can be fetched by its global ID.

@@ -249,6 +249,38 @@ impl QueryRoot {
         Ok(RegionConnection(paged.map(RegionNode)))
     }
 
+    /// The audit trail: every change to every record, newest first.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditEventFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        let f = self::filter(&filter, AuditEventFilter::to_filter)?;
+        // Ids are time-ordered UUIDs, which break ties within the clock's resolution.
+        let newest_first = vec![
+            sharaka_persistence::Order {
+                field: "occurred_at",
+                direction: sharaka_persistence::Direction::Desc,
+            },
+            sharaka_persistence::Order {
+                field: "id",
+                direction: sharaka_persistence::Direction::Desc,
+            },
+        ];
+        let paged = list::<sharaka_persistence::audit::AuditEvent>(
+            ctx,
+            f,
+            newest_first,
+            false,
+            first,
+            after,
+        )
+        .await?;
+        Ok(AuditEventConnection(paged.map(AuditEventNode)))
+    }
+
     /// Sites: headquarters, directorates, prisons, centres.
     async fn sites(
         &self,

@@ -263,6 +263,17 @@ pub(crate) async fn transition(
     action_name: &str,
 ) -> Result<AgreementNode> {
     let agreement = load_agreement(ctx, id).await?;
+    if agreement.meta.version != expected_version {
+        // A stale caller learns about the newer state before any guard speaks.
+        return Err(ApiError::from(
+            sharaka_persistence::PersistenceError::VersionConflict {
+                table: "agreements",
+                id: id.to_owned(),
+                current: agreement.meta.version,
+            },
+        ))
+        .gql();
+    }
     let facts = facts(ctx, &agreement, reason.clone(), date).await?;
     let today = chrono::Utc::now().date_naive();
     let outcome = domain::agreement_transition(agreement.status, action, &facts, today).gql()?;

@@ -12,6 +12,35 @@ use crate::schema::scalars::*;
 /// The ongoing relationship between the home organisation and a partner.
 #[Object(name = "Partnership")]
 impl PartnershipNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("Partnership", self.0.id.as_str())
@@ -92,6 +121,35 @@ impl PartnershipNode {
 /// A legal instrument between parties: its type, lifecycle status and dates.
 #[Object(name = "Agreement")]
 impl AgreementNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("Agreement", self.0.id.as_str())
@@ -159,10 +217,6 @@ impl AgreementNode {
     /// True for illustrative demo data.
     async fn demo(&self) -> bool {
         self.0.meta.demo
-    }
-    /// The record's version, for optimistic concurrency.
-    async fn version(&self) -> i32 {
-        self.0.meta.version
     }
     /// The framework agreement this implements, or the agreement this amends.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<AgreementNode>> {
@@ -331,6 +385,35 @@ impl AgreementNode {
 /// An organisation's place in an agreement.
 #[Object(name = "AgreementParty")]
 impl AgreementPartyNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("AgreementParty", self.0.id.as_str())
@@ -364,6 +447,35 @@ impl AgreementPartyNode {
 /// What one party owes under an agreement.
 #[Object(name = "Commitment")]
 impl CommitmentNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("Commitment", self.0.id.as_str())

@@ -13,6 +13,35 @@ use crate::schema::scalars::*;
 /// A partner organisation, or the home organisation (DGAPR).
 #[Object(name = "Organisation")]
 impl OrganisationNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("Organisation", self.0.id.as_str())
@@ -91,10 +120,6 @@ impl OrganisationNode {
     /// True for illustrative demo data rather than a sourced fact.
     async fn demo(&self) -> bool {
         self.0.meta.demo
-    }
-    /// The record's version, for optimistic concurrency.
-    async fn version(&self) -> i32 {
-        self.0.meta.version
     }
     /// The parent body (e.g. a directorate's ministry).
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<OrganisationNode>> {
@@ -375,6 +400,35 @@ impl OrganisationNode {
 /// One of Morocco's twelve regions (ISO 3166-2).
 #[Object(name = "Region")]
 impl RegionNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("Region", self.0.id.as_str())
@@ -422,6 +476,35 @@ impl RegionNode {
 /// A place: headquarters, regional directorate, prison, centre.
 #[Object(name = "Site")]
 impl SiteNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("Site", self.0.id.as_str())

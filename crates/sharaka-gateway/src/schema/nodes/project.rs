@@ -13,6 +13,35 @@ use crate::schema::scalars::*;
 /// A project: an IATI activity with its status, dates, participants, places and results.
 #[Object(name = "Project")]
 impl ProjectNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("Project", self.0.id.as_str())
@@ -256,6 +285,35 @@ impl SectorNode {
 /// A resource an organisation brings: cash, goods, expertise, time.
 #[Object(name = "Contribution")]
 impl ContributionNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("Contribution", self.0.id.as_str())

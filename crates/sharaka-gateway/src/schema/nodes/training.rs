@@ -12,6 +12,35 @@ use crate::schema::scalars::*;
 /// A training session: who organised and delivered it, for whom, and how many took part.
 #[Object(name = "TrainingSession")]
 impl TrainingSessionNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("TrainingSession", self.0.id.as_str())
@@ -222,6 +251,35 @@ impl DelegationTallyNode {
 /// A study visit or expert mission between administrations.
 #[Object(name = "ExchangeVisit")]
 impl ExchangeVisitNode {
+    /// The record's version, for optimistic concurrency: pass it as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// When the record was archived; null while it is current.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.meta.archived_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The opaque global ID.
     pub(crate) async fn id(&self) -> ID {
         ids::encode("ExchangeVisit", self.0.id.as_str())
