@@ -4,3 +4,5 @@
 mod http_errors;
 mod n_plus_one;
 mod read_model;
+mod scheduler;
+mod write_path;

@@ -11,6 +11,7 @@
 //! | `SHARAKA_MAX_BATCH` | `0` | operations allowed in one batched request (0 refuses batches) |
 //! | `SHARAKA_DB_MAX_CONNECTIONS` | `10` | database pool size |
 //! | `SHARAKA_LOADER_DELAY_MS` | `1` | how long a DataLoader batch waits for more keys |
+//! | `SHARAKA_SCHEDULER_INTERVAL_SECS` | `3600` | how often time-driven transitions run (also at start; 0 disables) |
 //! | `SHARAKA_DEV_ACTOR` | `dev` | the identity recorded as author of changes until access control lands |
 //! | `RUST_LOG` | `info` | log filter |
 
@@ -40,6 +41,8 @@ pub struct Config {
     pub loader_delay_ms: u64,
     /// The development identity that authors changes.
     pub dev_actor: String,
+    /// Seconds between runs of the time-driven transitions; 0 disables them.
+    pub scheduler_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             max_connections: 10,
             loader_delay_ms: 1,
             dev_actor: "dev".to_owned(),
+            scheduler_interval_secs: 3600,
         }
     }
 }
@@ -85,6 +89,7 @@ const KNOWN: &[&str] = &[
     "SHARAKA_DB_MAX_CONNECTIONS",
     "SHARAKA_LOADER_DELAY_MS",
     "SHARAKA_DEV_ACTOR",
+    "SHARAKA_SCHEDULER_INTERVAL_SECS",
 ];
 
 impl Config {
@@ -106,6 +111,10 @@ impl Config {
             max_connections: parsed("SHARAKA_DB_MAX_CONNECTIONS", defaults.max_connections)?,
             loader_delay_ms: parsed("SHARAKA_LOADER_DELAY_MS", defaults.loader_delay_ms)?,
             dev_actor: var("SHARAKA_DEV_ACTOR").unwrap_or(defaults.dev_actor),
+            scheduler_interval_secs: parsed(
+                "SHARAKA_SCHEDULER_INTERVAL_SECS",
+                defaults.scheduler_interval_secs,
+            )?,
         })
     }
 }

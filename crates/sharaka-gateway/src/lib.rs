@@ -5,6 +5,7 @@
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod loaders;
 pub mod schema;
 

@@ -42,7 +42,14 @@ async fn main() -> anyhow::Result<()> {
     match args.as_slice() {
         [] | ["serve"] => {
             let listen = config.listen;
+            let interval = config.scheduler_interval_secs;
             let app = App::build(config, None).await?;
+            if interval > 0 {
+                tokio::spawn(sharaka_gateway::jobs::run_scheduler(
+                    app.store.clone(),
+                    std::time::Duration::from_secs(interval),
+                ));
+            }
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("could not listen on {listen}"))?;

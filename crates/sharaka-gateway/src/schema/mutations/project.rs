@@ -16,7 +16,7 @@ use super::{LocalizedTextInput, merge, merge_text};
 use crate::error::{ApiError, GqlResultExt};
 use crate::schema::context::deps;
 use crate::schema::ids;
-use crate::schema::nodes::{CommitmentNode, ProjectNode};
+use crate::schema::nodes::{CommitmentNode, ContributionNode, ProjectNode};
 use crate::schema::resolve::{all_children, one};
 use crate::schema::scalars::*;
 use crate::schema::write::{self, Cells, DESCRIPTION, TITLE};
@@ -888,5 +888,318 @@ transitions! {
         mark_commitment_not_fulfilled => CommitmentAction::MarkNotFulfilled, "markCommitmentNotFulfilled";
         /// Lifts a planned or in-progress commitment by mutual agreement.
         waive_commitment => CommitmentAction::Waive, "waiveCommitment";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contributions (to a project, an agreement or a training session; the read side keeps them
+// with projects too).
+
+/// Mutations on contributions.
+#[derive(Default)]
+pub struct ContributionMutation;
+
+/// A new contribution: a resource an organisation brings to exactly one project, agreement or
+/// training session. It starts as pledged.
+#[derive(InputObject)]
+pub struct CreateContributionInput {
+    /// The contributing organisation's ID.
+    pub contributor_id: ID,
+    /// The project it goes to (give exactly one of `projectId`, `agreementId`,
+    /// `trainingSessionId`).
+    pub project_id: Option<ID>,
+    /// The agreement it goes to.
+    pub agreement_id: Option<ID>,
+    /// The training session it goes to.
+    pub training_session_id: Option<ID>,
+    /// The kind of resource.
+    pub contribution_type: ContributionType,
+    /// What is contributed.
+    pub description: Option<LocalizedTextInput>,
+    /// How much, as a decimal such as `30` or `12.5`; needs a `unit`.
+    pub quantity: Option<String>,
+    /// The unit of the quantity, such as `PERSON_DAY`.
+    pub unit: Option<String>,
+    /// The value, as a decimal with at most the currency's decimals (`3000000.00`); needs a
+    /// `currency`, and is required for cash.
+    pub amount: Option<String>,
+    /// The ISO 4217 currency of the amount, such as `EUR` or `MAD`.
+    pub currency: Option<String>,
+}
+
+/// Changes to a contribution: absent fields stay, `null` clears. To move it to another target,
+/// clear the current one and set the new one in the same update. Its status changes only
+/// through the transition mutations.
+#[derive(InputObject)]
+pub struct UpdateContributionInput {
+    /// The contribution's ID.
+    pub id: ID,
+    /// The version you read; a stale one is refused with `CONFLICT`.
+    pub expected_version: i32,
+    /// The contributing organisation's ID.
+    pub contributor_id: Option<ID>,
+    /// The project it goes to.
+    pub project_id: MaybeUndefined<ID>,
+    /// The agreement it goes to.
+    pub agreement_id: MaybeUndefined<ID>,
+    /// The training session it goes to.
+    pub training_session_id: MaybeUndefined<ID>,
+    /// The kind of resource.
+    pub contribution_type: Option<ContributionType>,
+    /// What is contributed.
+    pub description: MaybeUndefined<LocalizedTextInput>,
+    /// How much.
+    pub quantity: MaybeUndefined<String>,
+    /// The unit of the quantity.
+    pub unit: MaybeUndefined<String>,
+    /// The value.
+    pub amount: MaybeUndefined<String>,
+    /// The currency of the amount.
+    pub currency: MaybeUndefined<String>,
+}
+
+/// An amount in the currency's minor units (what storage keeps): amount × 10^minor digits,
+/// exactly.
+fn minor_units(money: &domain::Money) -> Result<i64> {
+    use rust_decimal::prelude::ToPrimitive;
+    let factor = rust_decimal::Decimal::from(10_i64.pow(money.currency.minor_digits()));
+    money
+        .amount
+        .checked_mul(factor)
+        .filter(|scaled| scaled.fract().is_zero())
+        .and_then(|scaled| scaled.to_i64())
+        .ok_or_else(|| {
+            ApiError::from(domain::DomainError::field(
+                "amount",
+                domain::Problem::InvalidNumber,
+            ))
+        })
+        .gql()
+}
+
+fn contribution_cells(c: &domain::NewContribution) -> Result<Cells> {
+    let (project, agreement, session) = match &c.target {
+        domain::ContributionTarget::Project(id) => (Some(id.to_string()), None, None),
+        domain::ContributionTarget::Agreement(id) => (None, Some(id.to_string()), None),
+        domain::ContributionTarget::TrainingSession(id) => (None, None, Some(id.to_string())),
+    };
+    let amount = c.value.as_ref().map(minor_units).transpose()?;
+    let mut cells: Cells = write::text_cells(DESCRIPTION, &c.description).into();
+    cells.extend([
+        ("contributor_org_id", Cell::Text(c.contributor_id.to_string())),
+        ("project_id", Cell::opt_text(project)),
+        ("agreement_id", Cell::opt_text(agreement)),
+        ("training_session_id", Cell::opt_text(session)),
+        (
+            "contribution_type",
+            Cell::Text(c.contribution_type.code().to_owned()),
+        ),
+        ("quantity", Cell::opt_text(c.quantity)),
+        ("unit", Cell::opt_text(c.unit.as_deref())),
+        ("amount_minor", amount.map_or(Cell::Null, Cell::Int)),
+        (
+            "currency",
+            Cell::opt_text(c.value.as_ref().map(|m| m.currency.as_str())),
+        ),
+    ]);
+    Ok(cells)
+}
+
+/// Checks that the contributor and the target exist.
+async fn check_contribution_references(
+    ctx: &Context<'_>,
+    refs: &mut References,
+    input: &domain::ContributionInput,
+) -> Result<()> {
+    refs.check::<domain::Organisation>(
+        ctx,
+        "Organisation",
+        at("contributorId", Some(&input.contributor_id)),
+    )
+    .await?;
+    refs.check::<domain::Project>(ctx, "Project", at("projectId", input.project_id.as_ref()))
+        .await?;
+    refs.check::<domain::Agreement>(
+        ctx,
+        "Agreement",
+        at("agreementId", input.agreement_id.as_ref()),
+    )
+    .await?;
+    refs.check::<domain::TrainingSession>(
+        ctx,
+        "TrainingSession",
+        at("trainingSessionId", input.training_session_id.as_ref()),
+    )
+    .await
+}
+
+async fn contribution_node(ctx: &Context<'_>, id: &str) -> Result<ContributionNode> {
+    Ok(ContributionNode(load(ctx, id, "contribution").await?))
+}
+
+#[Object]
+impl ContributionMutation {
+    /// Creates a contribution to exactly one project, agreement or training session. It starts
+    /// as pledged. With an `idempotencyKey`, a retry returns the first result.
+    async fn create_contribution(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The contribution.")] input: CreateContributionInput,
+        #[graphql(desc = "A key that makes a retried request return the first result.")]
+        idempotency_key: Option<String>,
+    ) -> Result<ContributionNode> {
+        let id = write::idempotent(
+            ctx,
+            idempotency_key.as_deref(),
+            "createContribution",
+            || async {
+                let raw = domain::ContributionInput {
+                    contributor_id: local(&input.contributor_id, "Organisation")?,
+                    project_id: local_opt(input.project_id.as_ref(), "Project")?,
+                    agreement_id: local_opt(input.agreement_id.as_ref(), "Agreement")?,
+                    training_session_id: local_opt(
+                        input.training_session_id.as_ref(),
+                        "TrainingSession",
+                    )?,
+                    contribution_type: input.contribution_type.into(),
+                    description: input.description.map(Into::into).unwrap_or_default(),
+                    quantity: input.quantity,
+                    unit: input.unit,
+                    amount: input.amount,
+                    currency: input.currency,
+                };
+                let mut refs = References::default();
+                check_contribution_references(ctx, &mut refs, &raw).await?;
+                let command = refs.finish(domain::NewContribution::try_from(raw))?;
+                let id = write::new_id();
+                let mut cells = contribution_cells(&command)?;
+                cells.push(("id", Cell::Text(id.clone())));
+                cells.push((
+                    "status",
+                    Cell::Text(
+                        <domain::ContributionAction as Lifecycle>::INITIAL
+                            .code()
+                            .to_owned(),
+                    ),
+                ));
+                write::create(
+                    ctx,
+                    "Contribution",
+                    "contributions",
+                    &id,
+                    cells,
+                    "createContribution",
+                )
+                .await?;
+                Ok(id)
+            },
+        )
+        .await?;
+        contribution_node(ctx, &id).await
+    }
+
+    /// Updates a contribution at `expectedVersion`; the whole result is validated (exactly one
+    /// target, money with at most the currency's decimals).
+    async fn update_contribution(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: UpdateContributionInput,
+    ) -> Result<ContributionNode> {
+        let id = local(&input.id, "Contribution")?;
+        let current: domain::Contribution = load(ctx, &id, "contribution").await?;
+        let contributor_id = match &input.contributor_id {
+            Some(c) => local(c, "Organisation")?,
+            None => current.contributor_id.to_string(),
+        };
+        let raw = domain::ContributionInput {
+            contributor_id,
+            project_id: merge(
+                id_text(current.project_id.as_ref()),
+                local_patch(input.project_id, "Project")?,
+            ),
+            agreement_id: merge(
+                id_text(current.agreement_id.as_ref()),
+                local_patch(input.agreement_id, "Agreement")?,
+            ),
+            training_session_id: merge(
+                id_text(current.training_session_id.as_ref()),
+                local_patch(input.training_session_id, "TrainingSession")?,
+            ),
+            contribution_type: input
+                .contribution_type
+                .map_or(current.contribution_type, Into::into),
+            description: merge_text(&current.description, input.description),
+            quantity: merge(current.quantity.map(|q| q.to_string()), input.quantity),
+            unit: merge(current.unit.clone(), input.unit),
+            amount: merge(
+                current.value.as_ref().map(|m| m.amount.to_string()),
+                input.amount,
+            ),
+            currency: merge(
+                current.value.as_ref().map(|m| m.currency.as_str().to_owned()),
+                input.currency,
+            ),
+        };
+        let mut refs = References::default();
+        check_contribution_references(ctx, &mut refs, &raw).await?;
+        let command = refs.finish(domain::NewContribution::try_from(raw))?;
+        write::update(
+            ctx,
+            "Contribution",
+            "contributions",
+            &id,
+            input.expected_version,
+            contribution_cells(&command)?,
+            "updateContribution",
+            None,
+        )
+        .await?;
+        contribution_node(ctx, &id).await
+    }
+}
+
+/// Applies a contribution transition and records the event with its reason.
+async fn contribution_transition(
+    ctx: &Context<'_>,
+    id: &str,
+    expected_version: i32,
+    action: domain::ContributionAction,
+    reason: Option<String>,
+    _date: Option<String>,
+    action_name: &str,
+) -> Result<ContributionNode> {
+    let contribution: domain::Contribution = load(ctx, id, "contribution").await?;
+    let status = domain::contribution_transition(contribution.status, action).gql()?;
+    write::update(
+        ctx,
+        "Contribution",
+        "contributions",
+        id,
+        expected_version,
+        vec![("status", Cell::Text(status.code().to_owned()))],
+        action_name,
+        reason.as_deref(),
+    )
+    .await?;
+    contribution_node(ctx, id).await
+}
+
+/// The contribution lifecycle's named transitions (DOMAIN.md §4.5). A refused one is
+/// `INVALID_TRANSITION`, naming the current status and the transitions allowed from it.
+#[derive(Default)]
+pub struct ContributionTransitions;
+
+transitions! {
+    ContributionTransitions, ContributionNode, "Contribution", contribution_transition;
+    dated {}
+    plain {
+        /// Turns a pledge into a firm commitment.
+        commit_contribution => domain::ContributionAction::Commit, "commitContribution";
+        /// Records that a committed contribution was delivered in full.
+        deliver_contribution => domain::ContributionAction::Deliver, "deliverContribution";
+        /// Records that a committed contribution was delivered in part.
+        partially_deliver_contribution => domain::ContributionAction::PartiallyDeliver, "partiallyDeliverContribution";
+        /// Withdraws a pledged or committed contribution.
+        cancel_contribution => domain::ContributionAction::Cancel, "cancelContribution";
     }
 }
