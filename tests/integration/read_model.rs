@@ -2743,9 +2743,8 @@ mod known_bugs {
 
     /// `Organisation.agreements` and `Organisation.projects` join through `agreement_parties`
     /// and `project_participants`, which hold one row per role: an organisation with two roles
-    /// in one agreement or project gets it twice, and counted twice.
+    /// in one agreement or project must still get it, and count it, once.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "organisation.agreements / organisation.projects repeat a record per role"]
     async fn organisation_agreements_and_projects_are_distinct() {
         on_each_backend(|app| async move {
             let query = "query($emi: ID!, $fm6: ID!) {

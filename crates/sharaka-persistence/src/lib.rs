@@ -104,12 +104,21 @@ macro_rules! with_conn {
 }
 pub(crate) use with_conn;
 
+/// Which rows of each table the current principal may read. Applied by every read of a
+/// scoped store — lists, counts, batches by id and relations alike — so that access rules have
+/// one enforcement point.
+pub trait Visibility: Send + Sync + std::fmt::Debug {
+    /// A filter over `table`'s rows, or `None` for every row (`Filter::Any(vec![])` hides all).
+    fn filter(&self, table: &'static str) -> Option<Filter>;
+}
+
 /// A connection pool to Sharaka's database — or, after [`Store::begin`], one transaction on it —
-/// and the reads and writes over it.
+/// and the reads and writes over it, optionally limited to what a principal may see.
 #[derive(Debug, Clone)]
 pub struct Store {
     conn: Conn,
     pool: DatabaseConnection,
+    visibility: Option<Arc<dyn Visibility>>,
 }
 
 impl Store {
@@ -139,6 +148,7 @@ impl Store {
         Ok(Self {
             conn: Conn::Pool(db.clone()),
             pool: db,
+            visibility: None,
         })
     }
 
@@ -174,6 +184,7 @@ impl Store {
         Ok(Self {
             conn: Conn::Txn(Arc::new(tokio::sync::Mutex::new(Some(txn)))),
             pool: self.pool.clone(),
+            visibility: self.visibility.clone(),
         })
     }
 
@@ -197,14 +208,36 @@ impl Store {
         Ok(())
     }
 
+    /// The same store, reading only what `visibility` allows.
+    pub fn scoped(&self, visibility: Arc<dyn Visibility>) -> Store {
+        Store {
+            visibility: Some(visibility),
+            ..self.clone()
+        }
+    }
+
+    /// The same store without read limits (background jobs, seeding, checks).
+    pub fn unscoped(&self) -> Store {
+        Store {
+            visibility: None,
+            ..self.clone()
+        }
+    }
+
+    fn scope(&self, table: &'static str) -> Option<Filter> {
+        self.visibility.as_ref().and_then(|v| v.filter(table))
+    }
+
     /// One page of records.
     pub async fn list<R: Resource>(&self, query: &ListQuery) -> Result<Vec<R>, PersistenceError> {
-        with_conn!(self, c => resource::list(c, query).await)
+        let scope = self.scope(R::TABLE);
+        with_conn!(self, c => resource::list(c, query, scope.as_ref()).await)
     }
 
     /// How many records the query's filter keeps.
     pub async fn count<R: Resource>(&self, query: &ListQuery) -> Result<u64, PersistenceError> {
-        with_conn!(self, c => resource::count::<R, _>(c, query).await)
+        let scope = self.scope(R::TABLE);
+        with_conn!(self, c => resource::count::<R, _>(c, query, scope.as_ref()).await)
     }
 
     /// Records by id, in one statement.
@@ -212,7 +245,8 @@ impl Store {
         &self,
         ids: &[String],
     ) -> Result<HashMap<String, R>, PersistenceError> {
-        with_conn!(self, c => resource::by_ids(c, ids).await)
+        let scope = self.scope(R::TABLE);
+        with_conn!(self, c => resource::by_ids(c, ids, scope.as_ref()).await)
     }
 
     /// Children of many parents, one page per parent, in one statement.
@@ -222,7 +256,8 @@ impl Store {
         parent_ids: &[String],
         query: &ListQuery,
     ) -> Result<HashMap<String, Vec<R>>, PersistenceError> {
-        with_conn!(self, c => resource::children(c, relation, parent_ids, query).await)
+        let scope = self.scope(R::TABLE);
+        with_conn!(self, c => resource::children(c, relation, parent_ids, query, scope.as_ref()).await)
     }
 
     /// Child counts of many parents, in one statement.
@@ -232,7 +267,8 @@ impl Store {
         parent_ids: &[String],
         query: &ListQuery,
     ) -> Result<HashMap<String, u64>, PersistenceError> {
-        with_conn!(self, c => resource::child_counts::<R, _>(c, relation, parent_ids, query).await)
+        let scope = self.scope(R::TABLE);
+        with_conn!(self, c => resource::child_counts::<R, _>(c, relation, parent_ids, query, scope.as_ref()).await)
     }
 
     /// The pool, for seeding (which opens its own transaction).

@@ -69,6 +69,15 @@ pub enum Filter {
         field: &'static str,
         tags: Vec<String>,
     },
+    /// `field IN (SELECT select FROM table WHERE filter)`, with `filter` over `table`: nested
+    /// relation filters such as "projects implementing a published agreement". Built by code
+    /// (visibility rules), never from client input, so its fields are not checked.
+    Subquery {
+        field: &'static str,
+        table: &'static str,
+        select: &'static str,
+        filter: Box<Filter>,
+    },
     /// `field IN (SELECT select FROM table WHERE where_field IN (values))`: relation filters
     /// such as "agreements with this party" or "projects in this region".
     Related {
@@ -164,8 +173,17 @@ pub(crate) fn condition(
     fields: &[&'static str],
     filter: &Filter,
 ) -> Result<Condition, crate::PersistenceError> {
+    condition_on(table, Some(fields), filter)
+}
+
+/// Like [`condition`]; `fields: None` trusts every field (filters built by code).
+pub(crate) fn condition_on(
+    table: &'static str,
+    fields: Option<&[&'static str]>,
+    filter: &Filter,
+) -> Result<Condition, crate::PersistenceError> {
     let check = |field: &str| {
-        if fields.contains(&field) {
+        if fields.is_none_or(|fields| fields.contains(&field)) {
             Ok(())
         } else {
             Err(crate::PersistenceError::UnknownField {
@@ -176,18 +194,18 @@ pub(crate) fn condition(
     };
     Ok(match filter {
         Filter::All(items) => items.iter().try_fold(Cond::all(), |acc, f| {
-            Ok::<_, crate::PersistenceError>(acc.add(condition(table, fields, f)?))
+            Ok::<_, crate::PersistenceError>(acc.add(condition_on(table, fields, f)?))
         })?,
         Filter::Any(items) => {
             if items.is_empty() {
                 Cond::all().add(Expr::val(1).eq(0))
             } else {
                 items.iter().try_fold(Cond::any(), |acc, f| {
-                    Ok::<_, crate::PersistenceError>(acc.add(condition(table, fields, f)?))
+                    Ok::<_, crate::PersistenceError>(acc.add(condition_on(table, fields, f)?))
                 })?
             }
         }
-        Filter::Not(inner) => condition(table, fields, inner)?.not(),
+        Filter::Not(inner) => condition_on(table, fields, inner)?.not(),
         Filter::Compare { field, op, value } => {
             check(field)?;
             let c = col(table, field);
@@ -247,6 +265,20 @@ pub(crate) fn condition(
                 any = any.add(Expr::val(1).eq(0));
             }
             any
+        }
+        Filter::Subquery {
+            field,
+            table: sub_table,
+            select,
+            filter,
+        } => {
+            check(field)?;
+            let sub = Query::select()
+                .column((Alias::new(*sub_table), Alias::new(*select)))
+                .from(Alias::new(*sub_table))
+                .cond_where(condition_on(sub_table, None, filter)?)
+                .to_owned();
+            Cond::all().add(col(table, field).in_subquery(sub))
         }
         Filter::Related {
             field,

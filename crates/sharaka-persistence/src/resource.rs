@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, Order as SqlOrder, OverStatement, Query,
+    Alias, Asterisk, Expr, ExprTrait, Func, NullOrdering, Order as SqlOrder, OverStatement, Query,
     SelectStatement, WindowStatement,
 };
 use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult};
@@ -16,7 +16,7 @@ use sharaka_domain as domain;
 use crate::convert;
 use crate::entities::*;
 use crate::error::PersistenceError;
-use crate::query::{Direction, ListQuery, condition};
+use crate::query::{Direction, Filter, ListQuery, condition, condition_on};
 
 mod sealed {
     pub trait Sealed {}
@@ -48,8 +48,6 @@ macro_rules! resource {
         }
     };
 }
-
-const COMMON: [&str; 5] = ["version", "created_at", "updated_at", "archived_at", "demo"];
 
 resource!(
     domain::Organisation,
@@ -338,8 +336,9 @@ resource!(
     ]
 );
 
+/// Whether `R` has an archive marker, so that default lists leave its archived rows out.
 fn has_archive<R: Resource>() -> bool {
-    COMMON.iter().all(|c| R::FIELDS.contains(c))
+    R::FIELDS.contains(&"archived_at")
 }
 
 /// How children hang off their parents.
@@ -370,13 +369,20 @@ pub struct Relation {
 }
 
 const PARENT: &str = "__parent";
+const LINK: &str = "__link";
 const ROW_NUMBER: &str = "__rn";
 
-fn base_select<R: Resource>(query: &ListQuery) -> Result<SelectStatement, PersistenceError> {
+fn base_select<R: Resource>(
+    query: &ListQuery,
+    scope: Option<&Filter>,
+) -> Result<SelectStatement, PersistenceError> {
     let mut select = Query::select();
     select
         .column((Alias::new(R::TABLE), Asterisk))
         .from(Alias::new(R::TABLE));
+    if let Some(scope) = scope {
+        select.cond_where(condition_on(R::TABLE, None, scope)?);
+    }
     if let Some(filter) = &query.filter {
         select.cond_where(condition(R::TABLE, R::FIELDS, filter)?);
     }
@@ -425,10 +431,11 @@ fn decode<R: Resource>(row: &QueryResult) -> Result<R, PersistenceError> {
 pub async fn list<R: Resource, C: ConnectionTrait>(
     db: &C,
     query: &ListQuery,
+    scope: Option<&Filter>,
 ) -> Result<Vec<R>, PersistenceError> {
-    let mut select = base_select::<R>(query)?;
+    let mut select = base_select::<R>(query, scope)?;
     for (expr, dir) in order_exprs::<R>(query)? {
-        select.order_by_expr(expr, dir);
+        select.order_by_expr_with_nulls(expr, dir, NullOrdering::Last);
     }
     select.limit(query.page.limit).offset(query.page.offset);
     let rows = db.query_all(&select).await?;
@@ -439,8 +446,9 @@ pub async fn list<R: Resource, C: ConnectionTrait>(
 pub async fn count<R: Resource, C: ConnectionTrait>(
     db: &C,
     query: &ListQuery,
+    scope: Option<&Filter>,
 ) -> Result<u64, PersistenceError> {
-    let mut select = base_select::<R>(query)?;
+    let mut select = base_select::<R>(query, scope)?;
     select
         .clear_selects()
         .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("n"));
@@ -456,6 +464,7 @@ pub async fn count<R: Resource, C: ConnectionTrait>(
 pub async fn by_ids<R: Resource, C: ConnectionTrait>(
     db: &C,
     ids: &[String],
+    scope: Option<&Filter>,
 ) -> Result<HashMap<String, R>, PersistenceError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -465,6 +474,9 @@ pub async fn by_ids<R: Resource, C: ConnectionTrait>(
         .column((Alias::new(R::TABLE), Asterisk))
         .from(Alias::new(R::TABLE))
         .and_where(Expr::col((Alias::new(R::TABLE), Alias::new("id"))).is_in(ids.iter().cloned()));
+    if let Some(scope) = scope {
+        select.cond_where(condition_on(R::TABLE, None, scope)?);
+    }
     let rows = db.query_all(&select).await?;
     rows.iter()
         .map(|row| {
@@ -478,6 +490,7 @@ fn children_select<R: Resource>(
     relation: &Relation,
     parent_ids: &[String],
     query: &ListQuery,
+    scope: Option<&Filter>,
 ) -> Result<(SelectStatement, Expr), PersistenceError> {
     if relation.target != R::TABLE {
         return Err(PersistenceError::UnknownField {
@@ -485,7 +498,7 @@ fn children_select<R: Resource>(
             field: relation.name.to_owned(),
         });
     }
-    let mut select = base_select::<R>(query)?;
+    let mut select = base_select::<R>(query, scope)?;
     let parent_col = match relation.via {
         Via::Column(column) => Expr::col((Alias::new(R::TABLE), Alias::new(column))),
         Via::Link {
@@ -493,12 +506,23 @@ fn children_select<R: Resource>(
             parent,
             child,
         } => {
-            select.inner_join(
-                Alias::new(table),
-                Expr::col((Alias::new(table), Alias::new(child)))
+            // A link table may hold several rows per pair (one per role), so join its distinct
+            // pairs: a child is listed, and counted, once per parent.
+            let pairs = Query::select()
+                .distinct()
+                .column(Alias::new(parent))
+                .column(Alias::new(child))
+                .from(Alias::new(table))
+                .and_where(Expr::col(Alias::new(parent)).is_in(parent_ids.iter().cloned()))
+                .to_owned();
+            select.join_subquery(
+                sea_orm::sea_query::JoinType::InnerJoin,
+                pairs,
+                Alias::new(LINK),
+                Expr::col((Alias::new(LINK), Alias::new(child)))
                     .equals((Alias::new(R::TABLE), Alias::new("id"))),
             );
-            Expr::col((Alias::new(table), Alias::new(parent)))
+            Expr::col((Alias::new(LINK), Alias::new(parent)))
         }
     };
     select.and_where(parent_col.clone().is_in(parent_ids.iter().cloned()));
@@ -512,15 +536,16 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
     relation: &Relation,
     parent_ids: &[String],
     query: &ListQuery,
+    scope: Option<&Filter>,
 ) -> Result<HashMap<String, Vec<R>>, PersistenceError> {
     if parent_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let (mut inner, parent_col) = children_select::<R>(relation, parent_ids, query)?;
+    let (mut inner, parent_col) = children_select::<R>(relation, parent_ids, query, scope)?;
     let mut window = WindowStatement::new();
     window.add_partition_by(parent_col.clone());
     for (expr, dir) in order_exprs::<R>(query)? {
-        window.order_by_expr(expr, dir);
+        window.order_by_expr_with_nulls(expr, dir, NullOrdering::Last);
     }
     inner
         .expr_as(parent_col, Alias::new(PARENT))
@@ -554,11 +579,12 @@ pub async fn child_counts<R: Resource, C: ConnectionTrait>(
     relation: &Relation,
     parent_ids: &[String],
     query: &ListQuery,
+    scope: Option<&Filter>,
 ) -> Result<HashMap<String, u64>, PersistenceError> {
     if parent_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let (mut select, parent_col) = children_select::<R>(relation, parent_ids, query)?;
+    let (mut select, parent_col) = children_select::<R>(relation, parent_ids, query, scope)?;
     select
         .clear_selects()
         .expr_as(parent_col.clone(), Alias::new(PARENT))

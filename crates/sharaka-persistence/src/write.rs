@@ -37,7 +37,9 @@ impl Cell {
             Cell::Int(i) => Expr::val(*i),
             Cell::Float(f) => Expr::val(*f),
             Cell::Bool(b) => Expr::val(*b),
-            Cell::Null => Expr::val(Option::<String>::None),
+            // An untyped `NULL`: a bound `Option::<String>::None` is a text parameter, which
+            // PostgreSQL refuses for integer, boolean and timestamp columns.
+            Cell::Null => Expr::null(),
             Cell::Now => Expr::current_timestamp(),
         }
     }

@@ -10,7 +10,11 @@
 
 pub mod agreement;
 pub mod organisation;
+pub mod partnership;
+pub mod project;
 pub mod record;
+pub mod training;
+pub mod visit;
 
 use async_graphql::{InputObject, MaybeUndefined, MergedObject};
 use sharaka_domain::LocalizedText;
@@ -22,6 +26,16 @@ pub struct MutationRoot(
     organisation::SiteMutation,
     agreement::AgreementMutation,
     agreement::AgreementTransitions,
+    partnership::PartnershipMutation,
+    project::ProjectMutation,
+    project::ProjectTransitions,
+    project::CommitmentTransitions,
+    project::ContributionMutation,
+    project::ContributionTransitions,
+    training::TrainingMutation,
+    training::TrainingTransitions,
+    visit::VisitMutation,
+    visit::VisitTransitions,
     record::RecordMutation,
 );
 

@@ -277,6 +277,31 @@ pub struct CreateSiteInput {
     pub opened_on: Option<String>,
 }
 
+/// Changes to a site: absent fields stay, `null` clears.
+#[derive(InputObject)]
+pub struct UpdateSiteInput {
+    /// The site's ID.
+    pub id: ID,
+    /// The version you read; a stale one is refused with `CONFLICT`.
+    pub expected_version: i32,
+    /// What kind of place it is (cannot be cleared).
+    pub site_type: Option<SiteType>,
+    /// The name.
+    pub name: MaybeUndefined<LocalizedTextInput>,
+    /// The operator's ID.
+    pub operator_id: MaybeUndefined<ID>,
+    /// The region's ISO 3166-2 code, `MA-01` … `MA-12`.
+    pub region_code: MaybeUndefined<String>,
+    /// The city.
+    pub city: MaybeUndefined<String>,
+    /// The ID of the site this one reports to.
+    pub parent_id: MaybeUndefined<ID>,
+    /// The status (cannot be cleared).
+    pub status: Option<SiteStatus>,
+    /// When it opened.
+    pub opened_on: MaybeUndefined<String>,
+}
+
 fn site_cells(site: &domain::NewSite) -> Cells {
     let mut cells: Cells = write::text_cells(NAME, &site.name).into();
     cells.extend([
@@ -343,6 +368,86 @@ impl SiteMutation {
             write::create(ctx, "Site", "sites", &id, cells, "createSite").await?;
             Ok(id)
         })
+        .await?;
+        Ok(SiteNode(reload(ctx, &id).await?))
+    }
+
+    /// Updates a site at `expectedVersion`; the whole result is validated.
+    async fn update_site(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: UpdateSiteInput,
+    ) -> Result<SiteNode> {
+        let id = local(&input.id, "Site")?;
+        let current = one::<domain::Site>(ctx, Some(&id))
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("site `{id}` was not found")))
+            .gql()?;
+        if current.meta.version != input.expected_version {
+            return Err(ApiError::from(
+                sharaka_persistence::PersistenceError::VersionConflict {
+                    table: "sites",
+                    id: id.clone(),
+                    current: current.meta.version,
+                },
+            ))
+            .gql();
+        }
+        let patch_id = |patch: MaybeUndefined<ID>, kind: &str| -> Result<MaybeUndefined<String>> {
+            Ok(match patch {
+                MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+                MaybeUndefined::Null => MaybeUndefined::Null,
+                MaybeUndefined::Value(p) => MaybeUndefined::Value(local(&p, kind)?),
+            })
+        };
+        let operator = merge(
+            current.operator_id.as_ref().map(|o| o.to_string()),
+            patch_id(input.operator_id, "Organisation")?,
+        );
+        let parent = merge(
+            current.parent_id.as_ref().map(|p| p.to_string()),
+            patch_id(input.parent_id, "Site")?,
+        );
+        let command = domain::NewSite::try_from(SiteInput {
+            site_type: input.site_type.map_or(current.site_type, Into::into),
+            name: merge_text(&current.name, input.name),
+            operator_id: operator.clone(),
+            region_code: merge(
+                current.region_id.as_ref().map(|r| r.as_str().to_owned()),
+                input.region_code,
+            ),
+            city: merge(current.city.clone(), input.city),
+            parent_id: parent.clone(),
+            status: input.status.map_or(current.status, Into::into),
+            opened_on: merge(current.opened_on.map(|d| d.to_string()), input.opened_on),
+        })
+        .gql()?;
+        if let Some(o) = &operator {
+            require_exists::<domain::Organisation>(ctx, o, "operatorId").await?;
+        }
+        if let Some(r) = &command.region_id {
+            require_exists::<domain::Region>(ctx, r.as_str(), "regionCode").await?;
+        }
+        if let Some(p) = &parent {
+            if p == &id {
+                return Err(ApiError::from(domain::DomainError::invalid_field(
+                    "parentId",
+                    "a site cannot report to itself",
+                )))
+                .gql();
+            }
+            require_exists::<domain::Site>(ctx, p, "parentId").await?;
+        }
+        write::update(
+            ctx,
+            "Site",
+            "sites",
+            &id,
+            input.expected_version,
+            site_cells(&command),
+            "updateSite",
+            None,
+        )
         .await?;
         Ok(SiteNode(reload(ctx, &id).await?))
     }

@@ -8,7 +8,7 @@ use sharaka_persistence::write::Cell;
 use sharaka_persistence::{Filter, ListQuery, Op, Value};
 
 use super::merge;
-use super::project::{date_text, load, local, tags};
+use super::project::{date_text, ensure_version, load, local, tags};
 use crate::error::{ApiError, GqlResultExt};
 use crate::schema::context::deps;
 use crate::schema::nodes::PartnershipNode;
@@ -178,6 +178,7 @@ impl PartnershipMutation {
     ) -> Result<PartnershipNode> {
         let id = local(&input.id, "Partnership")?;
         let current: domain::Partnership = load(ctx, &id, "partnership").await?;
+        ensure_version(&current.meta, input.expected_version, "partnerships", &id)?;
         let partner_id = match &input.partner_id {
             Some(p) => local(p, "Organisation")?,
             None => current.partner_org_id.to_string(),

@@ -61,9 +61,12 @@ pub(super) fn id_text(id: Option<&impl ToString>) -> Option<String> {
 /// Parses the `date` argument of a transition.
 pub(super) fn parse_date(raw: Option<String>, path: &str) -> Result<Option<domain::PartialDate>> {
     raw.map(|d| {
-        d.trim()
-            .parse::<domain::PartialDate>()
-            .map_err(|_| ApiError::from(domain::DomainError::field(path, domain::Problem::InvalidDate)))
+        d.trim().parse::<domain::PartialDate>().map_err(|_| {
+            ApiError::from(domain::DomainError::field(
+                path,
+                domain::Problem::InvalidDate,
+            ))
+        })
     })
     .transpose()
     .gql()
@@ -112,6 +115,28 @@ pub(super) async fn load<R: Resource>(ctx: &Context<'_>, id: &str, what: &str) -
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("{what} `{id}` was not found")))
         .gql()
+}
+
+/// Refuses a stale `expectedVersion` with `CONFLICT` before any validation or guard speaks,
+/// so that a caller who read an older state learns about the newer one first. (The versioned
+/// write checks it again, atomically.)
+pub(super) fn ensure_version(
+    meta: &domain::RecordMeta,
+    expected_version: i32,
+    table: &'static str,
+    id: &str,
+) -> Result<()> {
+    if meta.version == expected_version {
+        return Ok(());
+    }
+    Err(ApiError::from(
+        sharaka_persistence::PersistenceError::VersionConflict {
+            table,
+            id: id.to_owned(),
+            current: meta.version,
+        },
+    ))
+    .gql()
 }
 
 /// Deletes the rows of a list that belongs to a record, before the list is written anew.
@@ -201,20 +226,32 @@ impl References {
     }
 }
 
-/// Keeps the refusals of a re-validation that concern `fields`, reported at `path` (a
-/// transition's `date` argument), and ignores the rest (unchanged stored values).
+/// Keeps the refusals of a re-validation that concern `own_field`, the stored field a
+/// transition's `date` argument sets, and ignores the rest (unchanged stored values). A problem
+/// of `own_field` itself is reported at `path`; a stored field that may not come before it is
+/// reported at its own path, as not to precede `path`.
 pub(super) fn refusals_at(
     verdict: Result<(), domain::DomainError>,
-    fields: &[&str],
-    path: &str,
+    own_field: &str,
+    path: &'static str,
 ) -> Result<()> {
     match verdict {
         Ok(()) => Ok(()),
         Err(domain::DomainError::Invalid(errors)) => {
             let errors: Vec<domain::FieldError> = errors
                 .into_iter()
-                .filter(|e| fields.contains(&e.path.as_str()))
-                .map(|e| domain::FieldError::new(path, e.problem))
+                .filter_map(|e| match e.problem {
+                    _ if e.path == own_field => Some(domain::FieldError::new(path, e.problem)),
+                    domain::Problem::DateOrder { earlier_field } if earlier_field == own_field => {
+                        Some(domain::FieldError::new(
+                            e.path,
+                            domain::Problem::DateOrder {
+                                earlier_field: path,
+                            },
+                        ))
+                    }
+                    _ => None,
+                })
                 .collect();
             if errors.is_empty() {
                 Ok(())
@@ -397,14 +434,20 @@ fn sector_inputs(list: Vec<ProjectSectorInput>) -> Vec<domain::SectorInput> {
 
 /// Region codes as stored (`MA-04`): trimmed and upper-cased.
 fn region_ids(codes: &[String]) -> Vec<String> {
-    codes.iter().map(|c| c.trim().to_ascii_uppercase()).collect()
+    codes
+        .iter()
+        .map(|c| c.trim().to_ascii_uppercase())
+        .collect()
 }
 
 fn project_cells(p: &domain::NewProject) -> Cells {
     let mut cells: Cells = write::text_cells(TITLE, &p.title).into();
     cells.extend(write::text_cells(DESCRIPTION, &p.description));
     cells.extend([
-        ("iati_identifier", Cell::opt_text(p.iati_identifier.as_deref())),
+        (
+            "iati_identifier",
+            Cell::opt_text(p.iati_identifier.as_deref()),
+        ),
         ("planned_start", Cell::opt_text(p.dates.planned_start)),
         ("actual_start", Cell::opt_text(p.dates.actual_start)),
         ("planned_end", Cell::opt_text(p.dates.planned_end)),
@@ -568,15 +611,21 @@ impl ProjectMutation {
             cells.push(("id", Cell::Text(id.clone())));
             cells.push((
                 "status",
-                Cell::Int(i64::from(
-                    <ProjectAction as Lifecycle>::INITIAL.iati_code(),
-                )),
+                Cell::Int(i64::from(<ProjectAction as Lifecycle>::INITIAL.iati_code())),
             ));
             write::create(ctx, "Project", "projects", &id, cells, "createProject").await?;
             write_participants(ctx, &id, &command.participants).await?;
             write_sectors(ctx, &id, &command.sectors).await?;
             link_all(ctx, "project_sites", "project_id", &id, "site_id", &sites).await?;
-            link_all(ctx, "project_regions", "project_id", &id, "region_id", &regions).await?;
+            link_all(
+                ctx,
+                "project_regions",
+                "project_id",
+                &id,
+                "region_id",
+                &regions,
+            )
+            .await?;
             link_all(
                 ctx,
                 "project_agreements",
@@ -601,6 +650,7 @@ impl ProjectMutation {
     ) -> Result<ProjectNode> {
         let id = local(&input.id, "Project")?;
         let current: domain::Project = load(ctx, &id, "project").await?;
+        ensure_version(&current.meta, input.expected_version, "projects", &id)?;
         let parent = merge(
             id_text(current.parent_id.as_ref()),
             local_patch(input.parent_id, "Project")?,
@@ -700,7 +750,15 @@ impl ProjectMutation {
         }
         if let Some(regions) = &regions {
             clear(ctx, "project_regions", "project_id", &id).await?;
-            link_all(ctx, "project_regions", "project_id", &id, "region_id", regions).await?;
+            link_all(
+                ctx,
+                "project_regions",
+                "project_id",
+                &id,
+                "region_id",
+                regions,
+            )
+            .await?;
         }
         if let Some(agreements) = &agreements {
             clear(ctx, "project_agreements", "project_id", &id).await?;
@@ -758,21 +816,24 @@ async fn project_transition(
     action_name: &str,
 ) -> Result<ProjectNode> {
     let project: domain::Project = load(ctx, id, "project").await?;
+    ensure_version(&project.meta, expected_version, "projects", id)?;
     let date = parse_date(date, "date")?;
     let mut dates = project.dates.clone();
     let mut cells: Cells = Vec::new();
     if let Some(date) = date {
-        match action {
+        let own_field = match action {
             ProjectAction::Start => {
                 dates.actual_start = Some(date);
                 cells.push(("actual_start", Cell::Text(date.to_string())));
+                "actualStart"
             }
-            ProjectAction::PhysicallyComplete | ProjectAction::Close => {
+            // `completeProjectPhysically` and `closeProject`, the other dated transitions.
+            _ => {
                 dates.actual_end = Some(date);
                 cells.push(("actual_end", Cell::Text(date.to_string())));
+                "actualEnd"
             }
-            _ => {}
-        }
+        };
         let verdict = domain::NewProject::try_from(project_input(
             &project,
             &dates,
@@ -780,7 +841,7 @@ async fn project_transition(
             Vec::new(),
         ))
         .map(|_| ());
-        refusals_at(verdict, &["actualStart", "actualEnd"], "date")?;
+        refusals_at(verdict, own_field, "date")?;
     }
     let commitments = if action == ProjectAction::Close {
         commitments_in_progress(ctx, id).await?
@@ -854,6 +915,7 @@ async fn commitment_transition(
     action_name: &str,
 ) -> Result<CommitmentNode> {
     let commitment: domain::Commitment = load(ctx, id, "commitment").await?;
+    ensure_version(&commitment.meta, expected_version, "commitments", id)?;
     let status = domain::commitment_transition(commitment.status, action).gql()?;
     write::update(
         ctx,
@@ -986,7 +1048,10 @@ fn contribution_cells(c: &domain::NewContribution) -> Result<Cells> {
     let amount = c.value.as_ref().map(minor_units).transpose()?;
     let mut cells: Cells = write::text_cells(DESCRIPTION, &c.description).into();
     cells.extend([
-        ("contributor_org_id", Cell::Text(c.contributor_id.to_string())),
+        (
+            "contributor_org_id",
+            Cell::Text(c.contributor_id.to_string()),
+        ),
         ("project_id", Cell::opt_text(project)),
         ("agreement_id", Cell::opt_text(agreement)),
         ("training_session_id", Cell::opt_text(session)),
@@ -1107,6 +1172,7 @@ impl ContributionMutation {
     ) -> Result<ContributionNode> {
         let id = local(&input.id, "Contribution")?;
         let current: domain::Contribution = load(ctx, &id, "contribution").await?;
+        ensure_version(&current.meta, input.expected_version, "contributions", &id)?;
         let contributor_id = match &input.contributor_id {
             Some(c) => local(c, "Organisation")?,
             None => current.contributor_id.to_string(),
@@ -1136,7 +1202,10 @@ impl ContributionMutation {
                 input.amount,
             ),
             currency: merge(
-                current.value.as_ref().map(|m| m.currency.as_str().to_owned()),
+                current
+                    .value
+                    .as_ref()
+                    .map(|m| m.currency.as_str().to_owned()),
                 input.currency,
             ),
         };
@@ -1169,6 +1238,7 @@ async fn contribution_transition(
     action_name: &str,
 ) -> Result<ContributionNode> {
     let contribution: domain::Contribution = load(ctx, id, "contribution").await?;
+    ensure_version(&contribution.meta, expected_version, "contributions", id)?;
     let status = domain::contribution_transition(contribution.status, action).gql()?;
     write::update(
         ctx,

@@ -9,8 +9,8 @@ use sharaka_persistence::relations as rel;
 use sharaka_persistence::write::Cell;
 
 use super::project::{
-    References, at, clear, date_text, each, id_text, link_all, load, local, local_all,
-    local_patch, parse_date, refusals_at, tags, transitions,
+    References, at, clear, date_text, each, ensure_version, id_text, link_all, load, local,
+    local_all, local_opt, local_patch, parse_date, refusals_at, tags, transitions,
 };
 use super::{LocalizedTextInput, merge, merge_text};
 use crate::error::{ApiError, GqlResultExt};
@@ -164,11 +164,15 @@ fn session_cells(s: &domain::NewTrainingSession) -> Cells {
         ("venue_city", Cell::opt_text(s.venue_city.as_deref())),
         ("start_date", Cell::opt_text(s.start_date)),
         ("end_date", Cell::opt_text(s.end_date)),
-        ("contact_hours", s.contact_hours.map_or(Cell::Null, Cell::Float)),
+        (
+            "contact_hours",
+            s.contact_hours.map_or(Cell::Null, Cell::Float),
+        ),
         ("series_id", Cell::opt_text(s.series_id.as_deref())),
         (
             "cycle_number",
-            s.cycle_number.map_or(Cell::Null, |n| Cell::Int(i64::from(n))),
+            s.cycle_number
+                .map_or(Cell::Null, |n| Cell::Int(i64::from(n))),
         ),
     ]);
     cells
@@ -237,7 +241,9 @@ async fn write_providers(
 }
 
 async fn session_node(ctx: &Context<'_>, id: &str) -> Result<TrainingSessionNode> {
-    Ok(TrainingSessionNode(load(ctx, id, "training session").await?))
+    Ok(TrainingSessionNode(
+        load(ctx, id, "training session").await?,
+    ))
 }
 
 /// A stored session as the domain's input, with the given providers and tallies.
@@ -287,31 +293,15 @@ impl TrainingMutation {
             || async {
                 let raw = domain::TrainingSessionInput {
                     title: input.title.into(),
-                    project_id: input
-                        .project_id
-                        .as_ref()
-                        .map(|p| local(p, "Project"))
-                        .transpose()?,
-                    agreement_id: input
-                        .agreement_id
-                        .as_ref()
-                        .map(|a| local(a, "Agreement"))
-                        .transpose()?,
-                    organiser_id: input
-                        .organiser_id
-                        .as_ref()
-                        .map(|o| local(o, "Organisation"))
-                        .transpose()?,
+                    project_id: local_opt(input.project_id.as_ref(), "Project")?,
+                    agreement_id: local_opt(input.agreement_id.as_ref(), "Agreement")?,
+                    organiser_id: local_opt(input.organiser_id.as_ref(), "Organisation")?,
                     provider_ids: local_all(&input.provider_ids, "Organisation")?,
                     audience: input.audience.into(),
                     staff_category: input.staff_category.map(Into::into),
                     topics: input.topics.into_iter().map(Into::into).collect(),
                     delivery_mode: input.delivery_mode.map(Into::into),
-                    venue_site_id: input
-                        .venue_site_id
-                        .as_ref()
-                        .map(|s| local(s, "Site"))
-                        .transpose()?,
+                    venue_site_id: local_opt(input.venue_site_id.as_ref(), "Site")?,
                     venue_country: input.venue_country,
                     venue_city: input.venue_city,
                     start_date: input.start_date,
@@ -358,6 +348,12 @@ impl TrainingMutation {
     ) -> Result<TrainingSessionNode> {
         let id = local(&input.id, "TrainingSession")?;
         let current: domain::TrainingSession = load(ctx, &id, "training session").await?;
+        ensure_version(
+            &current.meta,
+            input.expected_version,
+            "training_sessions",
+            &id,
+        )?;
 
         let mut locked = Vec::new();
         if input.tallies.is_some()
@@ -422,7 +418,10 @@ impl TrainingMutation {
                 local_patch(input.venue_site_id, "Site")?,
             ),
             venue_country: merge(
-                current.venue_country.as_ref().map(|c| c.as_str().to_owned()),
+                current
+                    .venue_country
+                    .as_ref()
+                    .map(|c| c.as_str().to_owned()),
                 input.venue_country,
             ),
             venue_city: merge(current.venue_city.clone(), input.venue_city),
@@ -472,6 +471,7 @@ async fn session_transition(
     action_name: &str,
 ) -> Result<TrainingSessionNode> {
     let session: domain::TrainingSession = load(ctx, id, "training session").await?;
+    ensure_version(&session.meta, expected_version, "training_sessions", id)?;
     let date = parse_date(date, "date")?;
     let tallies = all_children::<domain::Tally>(ctx, rel::SESSION_TALLIES, id).await?;
     let facts = domain::TrainingFacts {
@@ -484,7 +484,7 @@ async fn session_transition(
         let mut moved = session_input(&session, Vec::new(), Vec::new());
         moved.start_date = Some(date.to_string());
         let verdict = domain::NewTrainingSession::try_from(moved).map(|_| ());
-        refusals_at(verdict, &["startDate", "endDate"], "date")?;
+        refusals_at(verdict, "startDate", "date")?;
         cells.push(("start_date", Cell::Text(date.to_string())));
     }
     write::update(
