@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_create_partnership_graph;
 mod m20261129_000002_create_audit_and_idempotency;
+mod m20261129_000003_create_api_tokens;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_create_partnership_graph::Migration),
             Box::new(m20261129_000002_create_audit_and_idempotency::Migration),
+            Box::new(m20261129_000003_create_api_tokens::Migration),
         ]
     }
 }

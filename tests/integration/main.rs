@@ -6,3 +6,4 @@ mod n_plus_one;
 mod read_model;
 mod scheduler;
 mod write_path;
+mod write_records;

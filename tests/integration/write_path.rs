@@ -13,26 +13,44 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use sharaka_domain::Lang;
-use sharaka_gateway::{App, Config};
+use sharaka_domain::{Lang, Principal, Role};
+use sharaka_gateway::App;
 use sharaka_persistence::audit::AuditEvent;
 use sharaka_persistence::{Filter, ListQuery, Op, Resource, Value as DbValue};
-use sharaka_test_support::{Data, TestApp, backend_tests, error_codes, global_id};
+use sharaka_test_support::{Data, TestApp, backend_tests, error_codes, global_id, test_principal};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Runs one request on an `App` (usable from spawned tasks) in `lang`; returns the JSON response.
-async fn run_in(app: &App, query: &str, variables: Value, lang: Lang) -> Value {
+/// Runs one request on an `App` (usable from spawned tasks) as `principal`, in `lang`; returns
+/// the JSON response.
+async fn run_as(
+    app: &App,
+    principal: Principal,
+    query: &str,
+    variables: Value,
+    lang: Lang,
+) -> Value {
     let request = async_graphql::Request::new(query)
         .variables(async_graphql::Variables::from_json(variables));
-    serde_json::to_value(app.execute_in(request, lang).await).expect("the response serialises")
+    serde_json::to_value(app.execute_as(request, principal, lang).await)
+        .expect("the response serialises")
 }
 
-/// Runs one request in the default language.
+/// Runs one request as the test administrator `dev`, in `lang`.
+async fn run_in(app: &App, query: &str, variables: Value, lang: Lang) -> Value {
+    run_as(app, test_principal(), query, variables, lang).await
+}
+
+/// Runs one request as the test administrator `dev`, in the default language.
 async fn run(app: &App, query: &str, variables: Value) -> Value {
     run_in(app, query, variables, Lang::default()).await
+}
+
+/// An administrator other than `dev`.
+fn someone_else(actor: &str) -> Principal {
+    Principal::with_role(actor, Role::Admin)
 }
 
 /// Asserts that `response` failed with exactly one error of `code`; returns its extensions.
@@ -659,9 +677,11 @@ async fn agreement_validation_refusals(app: TestApp) {
     let (a, b) = two_orgs(&app).await;
     let outsider = text(&create_org(&app, org_input("Tiers")).await["id"]);
 
-    // (what to change, expected refusals)
+    /// What a case changes in a valid input (given the outsider's id).
     type Edit = fn(&mut Value, &str);
-    let cases: Vec<(&str, Edit, Vec<(String, String)>)> = vec![
+    /// A case: what it shows, its change, and the expected `(path, problem)` refusals.
+    type Case = (&'static str, Edit, Vec<(String, String)>);
+    let cases: Vec<Case> = vec![
         (
             "a commitment owed by an organisation that is not a party",
             |i, outsider| i["commitments"][1]["partyOrganisationId"] = json!(outsider),
@@ -984,6 +1004,25 @@ async fn walk(app: &TestApp, agreement: &Walked, steps: &[Step]) {
             "{action}"
         );
     }
+    // The API's `history` tells the same story.
+    let history = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Agreement { \
+             history(first: 100) { nodes { action reason } } } } }",
+            json!({ "id": agreement.id }),
+        )
+        .await;
+    let told: Vec<(String, Option<String>)> = history["node"]["history"]["nodes"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|n| (text(&n["action"]), n["reason"].as_str().map(str::to_owned)))
+        .collect();
+    let stored: Vec<(String, Option<String>)> = events
+        .iter()
+        .map(|e| (e.action.clone(), e.reason.clone()))
+        .collect();
+    assert_eq!(told, stored);
 }
 
 backend_tests!(
@@ -1057,6 +1096,31 @@ async fn agreement_lifecycle_from_draft_to_termination(app: TestApp) {
         .expect("audit");
     assert_eq!(party_events.len(), 2);
     assert!(party_events.iter().all(|e| e.entity == "AgreementParty"));
+    let parties = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Agreement { parties { nodes { role \
+             organisation { localId } history { nodes { action after } } } } } } }",
+            json!({ "id": agreement.id }),
+        )
+        .await;
+    for party in parties["node"]["parties"]["nodes"]
+        .as_array()
+        .expect("parties")
+    {
+        let history = party["history"]["nodes"].as_array().expect("history");
+        if party["role"] == "SIGNATORY" {
+            assert_eq!(history.len(), 1, "{party:#}");
+            assert_eq!(history[0]["action"], "recordPartySignature");
+            let expected = if party["organisation"]["localId"] == agreement.orgs[0].as_str() {
+                "2024-03-01"
+            } else {
+                "2024-03-05"
+            };
+            assert_eq!(history[0]["after"]["signed_on"], expected);
+        } else {
+            assert!(history.is_empty(), "{party:#}");
+        }
+    }
 }
 
 backend_tests!(
@@ -1580,17 +1644,12 @@ async fn idempotent_creates(app: TestApp) {
     );
 
     // Keys belong to an actor: another identity's key of the same name is its own.
-    let other = App::from_store(
-        app.store().clone(),
-        Config {
-            dev_actor: "autre.agent".to_owned(),
-            ..Config::default()
-        },
-    );
-    let theirs = run(
-        &other,
+    let theirs = run_as(
+        &app.app,
+        someone_else("autre.agent"),
         &create_org_query(),
         json!({ "input": input, "key": "req-42" }),
+        Lang::default(),
     )
     .await;
     assert!(theirs.get("errors").is_none(), "{theirs:#}");
@@ -1748,22 +1807,17 @@ async fn every_change_writes_one_audit_event(app: TestApp) {
 }
 
 backend_tests!(
-    the_audit_actor_is_the_configured_identity,
+    the_audit_actor_is_the_request_principal,
     Data::Empty,
-    the_audit_actor_is_the_configured_identity
+    the_audit_actor_is_the_request_principal
 );
-async fn the_audit_actor_is_the_configured_identity(app: TestApp) {
-    let amina = App::from_store(
-        app.store().clone(),
-        Config {
-            dev_actor: "amina.benali".to_owned(),
-            ..Config::default()
-        },
-    );
-    let response = run(
-        &amina,
+async fn the_audit_actor_is_the_request_principal(app: TestApp) {
+    let response = run_as(
+        &app.app,
+        someone_else("amina.benali"),
         &create_org_query(),
         json!({ "input": org_input("Acteur") }),
+        Lang::default(),
     )
     .await;
     assert!(response.get("errors").is_none(), "{response:#}");
@@ -1798,7 +1852,9 @@ async fn the_request_id_is_recorded_over_http(app: TestApp) {
     let events = audit_of(&app, &local).await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].request_id.as_deref(), Some("write-path-req-1"));
-    assert_eq!(events[0].actor, "dev");
+    // Without credentials the request acts as the anonymous principal (an administrator in
+    // the test configuration).
+    assert_eq!(events[0].actor, "anonymous");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1933,4 +1989,160 @@ async fn an_archived_agreement_is_hidden_and_kept(app: TestApp) {
                  "commitments": { "totalCount": 2 } }]),
         "archiving keeps its relations"
     );
+}
+
+backend_tests!(
+    history_and_the_audit_events_connection,
+    Data::Empty,
+    history_and_the_audit_events_connection
+);
+/// The query side of the audit trail: `history` on a node (oldest first) and the `auditEvents`
+/// root connection (newest first) with its filters.
+async fn history_and_the_audit_events_connection(app: TestApp) {
+    let created = create_org(
+        &app,
+        json!({ "name": { "fr": "Historique" }, "acronym": "HIS", "category": "OTHER" }),
+    )
+    .await;
+    let id = text(&created["id"]);
+    app.data(
+        &update_org_query(),
+        json!({ "input": { "id": id, "expectedVersion": 1, "acronym": "HIS2" } }),
+    )
+    .await;
+    app.data(
+        "mutation($id: ID!) { archiveRecord(id: $id, expectedVersion: 2, reason: \"Doublon\") { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    app.data(
+        "mutation($id: ID!) { restoreRecord(id: $id, expectedVersion: 3) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let theirs = run_as(
+        &app.app,
+        someone_else("amina.benali"),
+        &create_org_query(),
+        json!({ "input": org_input("Autre") }),
+        Lang::default(),
+    )
+    .await;
+    let theirs = text(&theirs["data"]["createOrganisation"]["id"]);
+    // A refused change leaves no trace.
+    let response = app
+        .query(
+            &update_org_query(),
+            json!({ "input": { "id": id, "expectedVersion": 1, "acronym": "STALE" } }),
+        )
+        .await;
+    refused(&response, "CONFLICT");
+
+    let history = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Organisation { history { totalCount nodes { \
+             entity recordId action actor reason requestId changedFields before after } } } } }",
+            json!({ "id": id }),
+        )
+        .await["node"]["history"]
+        .clone();
+    assert_eq!(history["totalCount"], 4);
+    let nodes = history["nodes"].as_array().expect("history");
+    let got: Vec<(String, Value, Value)> = nodes
+        .iter()
+        .map(|n| {
+            assert_eq!(n["entity"], "Organisation");
+            assert_eq!(n["recordId"], id.as_str());
+            assert_eq!(n["actor"], "dev");
+            assert_eq!(n["requestId"], Value::Null);
+            (
+                text(&n["action"]),
+                n["reason"].clone(),
+                n["changedFields"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "createOrganisation".to_owned(),
+                Value::Null,
+                got[0].2.clone()
+            ),
+            (
+                "updateOrganisation".to_owned(),
+                Value::Null,
+                json!(["acronym"])
+            ),
+            (
+                "archive".to_owned(),
+                json!("Doublon"),
+                json!(["archived_at"])
+            ),
+            ("restore".to_owned(), Value::Null, json!(["archived_at"])),
+        ]
+    );
+    assert_eq!(nodes[0]["before"], Value::Null);
+    assert_eq!(nodes[0]["after"]["acronym"], "HIS");
+    assert_eq!(nodes[1]["before"]["acronym"], "HIS");
+    assert_eq!(nodes[1]["after"]["acronym"], "HIS2");
+
+    let events = |filter: Value| {
+        let app = &app;
+        async move {
+            app.data(
+                "query($f: AuditEventFilter) { auditEvents(filter: $f) { totalCount \
+                 nodes { action actor recordId } } }",
+                json!({ "f": filter }),
+            )
+            .await["auditEvents"]
+                .clone()
+        }
+    };
+    let of_record = events(json!({ "record": [id] })).await;
+    let newest_first: Vec<&str> = of_record["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["action"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        newest_first,
+        [
+            "restore",
+            "archive",
+            "updateOrganisation",
+            "createOrganisation"
+        ]
+    );
+    assert_eq!(
+        events(json!({ "actorIn": ["amina.benali"] })).await["nodes"],
+        json!([{ "action": "createOrganisation", "actor": "amina.benali", "recordId": theirs }])
+    );
+    assert_eq!(
+        events(json!({ "actionIn": ["archive", "restore"] })).await["totalCount"],
+        2
+    );
+    assert_eq!(
+        events(json!({ "entityIn": ["Organisation"] })).await["totalCount"],
+        5
+    );
+    assert_eq!(
+        events(json!({ "entityIn": ["Agreement"] })).await["totalCount"],
+        0
+    );
+    assert_eq!(
+        events(json!({ "record": [id, theirs], "actorIn": ["dev"] })).await["totalCount"],
+        4
+    );
+    assert_eq!(
+        events(json!({ "occurred": { "from": "2000-01-01T00:00:00Z" } })).await["totalCount"],
+        5
+    );
+    assert_eq!(
+        events(json!({ "occurred": { "to": "2000-01-01T00:00:00Z" } })).await["totalCount"],
+        0
+    );
+    assert_eq!(events(json!(null)).await["totalCount"], 5);
 }

@@ -676,3 +676,16 @@ mod table_tests {
         assert_eq!(VisitStatus::Reported.label(Lang::Fr), "Rapport remis");
     }
 }
+
+coded_enum! {
+    /// What a principal may read and change (issue 4). Scopes (regions, an organisation) narrow
+    /// the regional officer's writes and the partner's reads.
+    Role {
+        Admin = "ADMIN" { ar: "مدير النظام", fr: "Administrateur", en: "Administrator" },
+        Editor = "EDITOR" { ar: "محرر (المصالح المركزية)", fr: "Éditeur (administration centrale)", en: "Editor (headquarters)" },
+        RegionalOfficer = "REGIONAL_OFFICER" { ar: "مسؤول جهوي", fr: "Responsable régional", en: "Regional officer" },
+        Partner = "PARTNER" { ar: "شريك", fr: "Partenaire", en: "Partner" },
+        Viewer = "VIEWER" { ar: "مطلع", fr: "Lecteur", en: "Viewer" },
+        Public = "PUBLIC" { ar: "العموم", fr: "Public", en: "Public" },
+    }
+}

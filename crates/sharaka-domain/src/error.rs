@@ -70,6 +70,16 @@ pub enum DomainError {
         /// The guard's explanation when the table allows the action but a guard refused it.
         reason: Option<Problem>,
     },
+    /// The principal's role does not allow this change to this record.
+    #[error("the {role} role may not {action} this {kind}")]
+    Forbidden {
+        /// The principal's role.
+        role: crate::codes::Role,
+        /// The refused action.
+        action: String,
+        /// The kind of record.
+        kind: String,
+    },
     /// The change conflicts with the stored state (for example a stale `expectedVersion`).
     #[error(
         "conflict on {field}{}",

@@ -4,6 +4,7 @@
 //! Error policy: functions here return [`DomainError`] (or a small parse error that converts into
 //! it). Nothing here does IO; persistence and the gateway load, call into this crate, and store.
 
+pub mod access;
 pub mod codes;
 pub mod commands;
 pub mod error;
@@ -15,6 +16,9 @@ pub mod partial_date;
 pub mod problem;
 pub mod text;
 
+pub use access::{
+    Principal, ReadScope, RecordKind, WriteAction, WriteTarget, can_write, read_scope,
+};
 pub use codes::*;
 pub use commands::*;
 pub use error::{DomainError, FieldError};

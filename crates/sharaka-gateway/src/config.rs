@@ -12,7 +12,12 @@
 //! | `SHARAKA_DB_MAX_CONNECTIONS` | `10` | database pool size |
 //! | `SHARAKA_LOADER_DELAY_MS` | `1` | how long a DataLoader batch waits for more keys |
 //! | `SHARAKA_SCHEDULER_INTERVAL_SECS` | `3600` | how often time-driven transitions run (also at start; 0 disables) |
-//! | `SHARAKA_DEV_ACTOR` | `dev` | the identity recorded as author of changes until access control lands |
+//! | `SHARAKA_ANONYMOUS_ROLE` | `PUBLIC` | the role of requests without credentials |
+//! | `SHARAKA_JWT_HS256_SECRET` | unset | HS256 secret for bearer JWTs (development and tests) |
+//! | `SHARAKA_JWT_JWKS_FILE` | unset | JWKS file with the identity provider's RS256/ES256 keys |
+//! | `SHARAKA_JWT_ISSUER` | unset | required `iss` of JWTs |
+//! | `SHARAKA_JWT_AUDIENCE` | unset | required `aud` of JWTs |
+//! | `SHARAKA_JWT_LEEWAY_SECS` | `60` | allowed clock skew for JWT times |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -39,8 +44,8 @@ pub struct Config {
     pub max_connections: u32,
     /// DataLoader batch delay in milliseconds.
     pub loader_delay_ms: u64,
-    /// The development identity that authors changes.
-    pub dev_actor: String,
+    /// How identities are checked, and the role of anonymous requests.
+    pub auth: crate::auth::AuthConfig,
     /// Seconds between runs of the time-driven transitions; 0 disables them.
     pub scheduler_interval_secs: u64,
 }
@@ -56,7 +61,7 @@ impl Default for Config {
             max_batch: 0,
             max_connections: 10,
             loader_delay_ms: 1,
-            dev_actor: "dev".to_owned(),
+            auth: crate::auth::AuthConfig::default(),
             scheduler_interval_secs: 3600,
         }
     }
@@ -88,7 +93,12 @@ const KNOWN: &[&str] = &[
     "SHARAKA_MAX_BATCH",
     "SHARAKA_DB_MAX_CONNECTIONS",
     "SHARAKA_LOADER_DELAY_MS",
-    "SHARAKA_DEV_ACTOR",
+    "SHARAKA_ANONYMOUS_ROLE",
+    "SHARAKA_JWT_HS256_SECRET",
+    "SHARAKA_JWT_JWKS_FILE",
+    "SHARAKA_JWT_ISSUER",
+    "SHARAKA_JWT_AUDIENCE",
+    "SHARAKA_JWT_LEEWAY_SECS",
     "SHARAKA_SCHEDULER_INTERVAL_SECS",
 ];
 
@@ -110,11 +120,34 @@ impl Config {
             max_batch: parsed("SHARAKA_MAX_BATCH", defaults.max_batch)?,
             max_connections: parsed("SHARAKA_DB_MAX_CONNECTIONS", defaults.max_connections)?,
             loader_delay_ms: parsed("SHARAKA_LOADER_DELAY_MS", defaults.loader_delay_ms)?,
-            dev_actor: var("SHARAKA_DEV_ACTOR").unwrap_or(defaults.dev_actor),
+            auth: auth_config()?,
             scheduler_interval_secs: parsed(
                 "SHARAKA_SCHEDULER_INTERVAL_SECS",
                 defaults.scheduler_interval_secs,
             )?,
         })
     }
+}
+
+fn auth_config() -> anyhow::Result<crate::auth::AuthConfig> {
+    let defaults = crate::auth::AuthConfig::default();
+    let anonymous_role = match var("SHARAKA_ANONYMOUS_ROLE") {
+        None => defaults.anonymous_role,
+        Some(raw) => <sharaka_domain::Role as sharaka_domain::Coded>::parse(raw.trim())
+            .map_err(|e| anyhow::anyhow!("SHARAKA_ANONYMOUS_ROLE: {e}"))?,
+    };
+    let jwks = var("SHARAKA_JWT_JWKS_FILE")
+        .map(|path| {
+            crate::auth::AuthConfig::load_jwks(std::path::Path::new(&path))
+                .with_context(|| format!("SHARAKA_JWT_JWKS_FILE=`{path}` cannot be read as a JWKS"))
+        })
+        .transpose()?;
+    Ok(crate::auth::AuthConfig {
+        hs256_secret: var("SHARAKA_JWT_HS256_SECRET").map(secrecy::SecretString::from),
+        jwks,
+        issuer: var("SHARAKA_JWT_ISSUER"),
+        audience: var("SHARAKA_JWT_AUDIENCE"),
+        leeway_secs: parsed("SHARAKA_JWT_LEEWAY_SECS", defaults.leeway_secs)?,
+        anonymous_role,
+    })
 }

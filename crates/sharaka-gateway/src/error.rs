@@ -40,8 +40,16 @@ pub enum Code {
     /// A lifecycle transition is not allowed from the record's status
     /// (`extensions.currentStatus`, `extensions.allowedTransitions`).
     InvalidTransition,
+    /// The role does not allow this action on a record the principal can see.
+    Forbidden,
+    /// The credentials are missing where required, malformed, expired or revoked.
+    Unauthenticated,
     /// The request is not acceptable over HTTP (method, content type, size, batch).
     BadRequest,
+    /// Too many requests: slow down (`Retry-After`).
+    RateLimited,
+    /// The database is unavailable; try again shortly.
+    ServiceUnavailable,
     /// Something failed inside the server.
     InternalServerError,
 }
@@ -56,7 +64,11 @@ impl Code {
             Code::NotFound => "NOT_FOUND",
             Code::Conflict => "CONFLICT",
             Code::InvalidTransition => "INVALID_TRANSITION",
+            Code::Forbidden => "FORBIDDEN",
+            Code::Unauthenticated => "UNAUTHENTICATED",
             Code::BadRequest => "BAD_REQUEST",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Code::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -98,6 +110,9 @@ pub enum ApiError {
         /// The guard's reason, when a guard refused.
         reason: Option<Problem>,
     },
+    /// The role does not allow the action.
+    #[error("{0}")]
+    Forbidden(String),
     /// Anything else: logged in full, shown as "internal error".
     #[error("internal error")]
     Internal(String),
@@ -119,6 +134,7 @@ impl ApiError {
             ApiError::NotFound(_) => Code::NotFound,
             ApiError::Conflict { .. } => Code::Conflict,
             ApiError::InvalidTransition { .. } => Code::InvalidTransition,
+            ApiError::Forbidden(_) => Code::Forbidden,
             ApiError::Internal(_) => Code::InternalServerError,
         }
     }
@@ -196,6 +212,7 @@ impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         match error {
             DomainError::NotFound { .. } => ApiError::NotFound(error.to_string()),
+            DomainError::Forbidden { .. } => ApiError::Forbidden(error.to_string()),
             DomainError::Invalid(fields) => ApiError::BadUserInput {
                 message: DomainError::Invalid(fields.clone()).to_string(),
                 fields,

@@ -21,8 +21,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use sharaka_domain::Lang;
 
+use crate::auth::AuthError;
 use crate::error::Code;
 use crate::schema::{RequestId, RequestLang};
+use sharaka_domain::Principal;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const MAX_MESSAGE: usize = 300;
@@ -210,10 +212,48 @@ fn variables_contain_nul(variables: &Variables) -> bool {
     variables.values().any(has_nul)
 }
 
-async fn execute(state: &HttpState, headers: &HeaderMap, request: Request) -> Response {
+/// Who is asking, from the `Authorization` header; a refusal is a coded `401`.
+async fn principal(state: &HttpState, headers: &HeaderMap) -> Result<Principal, Refusal> {
+    let header = match headers.get(header::AUTHORIZATION) {
+        None => None,
+        Some(value) => Some(value.to_str().map_err(|_| {
+            Box::new(error_response(
+                StatusCode::UNAUTHORIZED,
+                Code::Unauthenticated,
+                &AuthError::Malformed.to_string(),
+            ))
+        })?),
+    };
+    crate::auth::authenticate(header, &state.app.config().auth, &state.app.store)
+        .await
+        .map_err(|error| {
+            let (status, code) = match error {
+                AuthError::Unavailable => {
+                    (StatusCode::SERVICE_UNAVAILABLE, Code::ServiceUnavailable)
+                }
+                _ => (StatusCode::UNAUTHORIZED, Code::Unauthenticated),
+            };
+            let mut response = error_response(status, code, &error.to_string());
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            Box::new(response)
+        })
+}
+
+async fn execute(
+    state: &HttpState,
+    headers: &HeaderMap,
+    principal: &Principal,
+    request: Request,
+) -> Response {
     let mut response: GqlResponse = state
         .app
-        .execute_in(with_request_data(request, headers), request_lang(headers).0)
+        .execute_as(
+            with_request_data(request, headers),
+            principal.clone(),
+            request_lang(headers).0,
+        )
         .await;
     finish_errors(&mut response.errors);
     let graphql_response = wants_graphql_response(headers);
@@ -286,12 +326,16 @@ async fn post_graphql(
             return error_response(StatusCode::BAD_REQUEST, Code::BadRequest, &message);
         }
     };
+    let principal = match principal(&state, &headers).await {
+        Ok(principal) => principal,
+        Err(refusal) => return *refusal,
+    };
     match batch {
         BatchRequest::Single(request) => {
             if let Err(response) = precheck(&request, true) {
                 return *response;
             }
-            execute(&state, &headers, request).await
+            execute(&state, &headers, &principal, request).await
         }
         BatchRequest::Batch(requests) => {
             if requests.len() > state.max_batch || state.max_batch <= 1 {
@@ -312,8 +356,9 @@ async fn post_graphql(
                 }
                 let mut response = state
                     .app
-                    .execute_in(
+                    .execute_as(
                         with_request_data(request, &headers),
+                        principal.clone(),
                         request_lang(&headers).0,
                     )
                     .await;
@@ -367,5 +412,9 @@ async fn get_graphql(
     if let Err(response) = precheck(&request, false) {
         return *response;
     }
-    execute(&state, &headers, request).await
+    let principal = match principal(&state, &headers).await {
+        Ok(principal) => principal,
+        Err(refusal) => return *refusal,
+    };
+    execute(&state, &headers, &principal, request).await
 }

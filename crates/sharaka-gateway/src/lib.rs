@@ -2,6 +2,8 @@
 //! server and its configuration. `build` assembles everything; `main.rs` only parses the
 //! command line and calls it.
 
+pub mod access;
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod http;
@@ -87,14 +89,8 @@ impl App {
 
     /// Builds the application over an existing store.
     pub fn from_store(store: Store, config: Config) -> Self {
-        let deps = schema::AppDeps {
-            store: store.clone(),
-            loader: Arc::new(loaders::register(
-                store.clone(),
-                std::time::Duration::from_millis(config.loader_delay_ms),
-            )),
-        };
-        let schema = build_schema(Some(deps));
+        // Dependencies are attached per request (scoped to the principal), not to the schema.
+        let schema = build_schema();
         Self {
             store,
             schema,
@@ -102,47 +98,77 @@ impl App {
         }
     }
 
-    /// Executes one GraphQL request. A mutation request runs in one database transaction that
-    /// is committed only when every mutation field succeeded: several mutations in one request
-    /// are all-or-nothing, like Hasura's. Queries read from the pool.
+    /// Executes one GraphQL request as the configured anonymous principal, in French. See
+    /// [`App::execute_as`].
     pub async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        self.execute_in(request, sharaka_domain::Lang::default())
+        let principal = sharaka_domain::Principal::anonymous(self.config.auth.anonymous_role);
+        self.execute_as(request, principal, sharaka_domain::Lang::default())
             .await
     }
 
-    /// Like [`App::execute`], answering in `lang` (labels, texts and error reasons).
-    pub async fn execute_in(
+    /// Executes one GraphQL request as `principal`, answering in `lang` (labels, texts, error
+    /// reasons). Reads see only what the principal may read. A mutation request runs in one
+    /// database transaction, committed only when every mutation field succeeded and every record
+    /// it changed passes the access check: several mutations in one request are all-or-nothing,
+    /// like Hasura's.
+    pub async fn execute_as(
         &self,
         request: async_graphql::Request,
+        principal: sharaka_domain::Principal,
         lang: sharaka_domain::Lang,
     ) -> async_graphql::Response {
+        let request = request.data(schema::RequestLang(lang));
         error::ERROR_LANG
-            .scope(
-                lang,
-                self.execute_scoped(request.data(schema::RequestLang(lang))),
-            )
+            .scope(lang, self.execute_scoped(request, principal))
             .await
     }
 
-    async fn execute_scoped(&self, request: async_graphql::Request) -> async_graphql::Response {
-        let request = request.data(schema::Viewer {
-            actor: self.config.dev_actor.clone(),
-        });
+    fn deps(&self, store: Store, principal: sharaka_domain::Principal) -> schema::AppDeps {
+        let scoped = store.scoped(Arc::new(access::PrincipalVisibility(principal.clone())));
+        schema::AppDeps {
+            loader: Arc::new(loaders::register(
+                scoped.clone(),
+                std::time::Duration::from_millis(self.config.loader_delay_ms),
+            )),
+            store: scoped,
+            principal,
+            touched: access::TouchLog::default(),
+        }
+    }
+
+    async fn execute_scoped(
+        &self,
+        request: async_graphql::Request,
+        principal: sharaka_domain::Principal,
+    ) -> async_graphql::Response {
         if !is_mutation(&request) {
-            return self.schema.execute(request).await;
+            let deps = self.deps(self.store.clone(), principal);
+            return self.schema.execute(request.data(deps)).await;
         }
         let txn = match self.store.begin().await {
             Ok(txn) => txn,
             Err(error) => return internal_response(&error.to_string()),
         };
-        let deps = schema::AppDeps {
-            store: txn.clone(),
-            loader: Arc::new(loaders::register(
-                txn.clone(),
-                std::time::Duration::from_millis(self.config.loader_delay_ms),
-            )),
-        };
-        let response = self.schema.execute(request.data(deps)).await;
+        let deps = self.deps(txn.clone(), principal.clone());
+        let touched = deps.touched.clone();
+        let mut response = self.schema.execute(request.data(deps)).await;
+        if response.errors.is_empty() {
+            // Where every changed record ends up must be within the principal's reach too.
+            for change in touched.take() {
+                if let Err(error) =
+                    access::authorize(&txn, &principal, change.action, change.kind, &change.id)
+                        .await
+                {
+                    use async_graphql::ErrorExtensions;
+                    response = async_graphql::Response::from_errors(vec![
+                        error
+                            .extend()
+                            .into_server_error(async_graphql::Pos::default()),
+                    ]);
+                    break;
+                }
+            }
+        }
         if response.errors.is_empty() {
             if let Err(error) = txn.commit().await {
                 return internal_response(&error.to_string());
@@ -151,6 +177,11 @@ impl App {
             tracing::error!(%error, "rollback failed");
         }
         response
+    }
+
+    /// The configuration the app was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The HTTP router.

@@ -14,7 +14,7 @@ pub mod write;
 
 use async_graphql::{EmptySubscription, Schema};
 
-pub use context::{AppDeps, RequestId, RequestLang, Viewer};
+pub use context::{AppDeps, RequestId, RequestLang};
 
 /// Depth limit: the deepest useful query (organisation → partnerships → agreements → projects →
 /// training sessions → tallies, through edges and nodes) is about 16 levels.
@@ -26,10 +26,10 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 /// The schema type.
 pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubscription>;
 
-/// Builds the schema. With `deps` absent the schema still exports its SDL (for the schema
-/// check), but resolvers would fail; the server always passes them.
-pub fn build_schema(deps: Option<AppDeps>) -> AppSchema {
-    let mut builder = Schema::build(
+/// Builds the schema. It holds no dependencies: `App::execute_as` attaches them to each request,
+/// scoped to who is asking, so the SDL can be exported without a database.
+pub fn build_schema() -> AppSchema {
+    let builder = Schema::build(
         query::QueryRoot,
         mutations::MutationRoot::default(),
         EmptySubscription,
@@ -37,8 +37,5 @@ pub fn build_schema(deps: Option<AppDeps>) -> AppSchema {
     .extension(async_graphql::extensions::Tracing)
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY);
-    if let Some(deps) = deps {
-        builder = builder.data(deps);
-    }
     builder.finish()
 }

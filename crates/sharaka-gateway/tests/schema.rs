@@ -9,7 +9,7 @@ fn schema_path() -> PathBuf {
 
 #[test]
 fn committed_schema_matches_the_code() {
-    let sdl = sharaka_gateway::build_schema(None).sdl();
+    let sdl = sharaka_gateway::build_schema().sdl();
     let path = schema_path();
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     if committed != sdl {
@@ -28,7 +28,7 @@ fn committed_schema_matches_the_code() {
 /// trilingual labels are served by the `…Label(lang)` fields, so they are not checked here.
 #[test]
 fn every_public_type_and_field_is_described() {
-    let schema = sharaka_gateway::build_schema(None);
+    let schema = sharaka_gateway::build_schema();
     let response = futures_lite_block_on(schema.execute(
         "{ __schema { types { name description kind fields { name description args { name description } } inputFields { name description } enumValues { name description } } } }",
     ));

@@ -12,6 +12,7 @@ pub mod query;
 pub mod relations;
 mod resource;
 pub mod seed;
+pub mod tokens;
 pub mod write;
 
 use std::collections::HashMap;

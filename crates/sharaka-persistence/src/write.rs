@@ -23,6 +23,8 @@ pub enum Cell {
     Null,
     /// The database's current time (for timestamp columns).
     Now,
+    /// An instant (for timestamp columns).
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 impl Cell {
@@ -41,6 +43,7 @@ impl Cell {
             // PostgreSQL refuses for integer, boolean and timestamp columns.
             Cell::Null => Expr::null(),
             Cell::Now => Expr::current_timestamp(),
+            Cell::Time(t) => Expr::val(*t),
         }
     }
 }
@@ -205,6 +208,9 @@ impl Store {
         let json = |v: &Option<JsonValue>| Cell::opt_text(v.as_ref().map(|j| j.to_string()));
         let cells = [
             ("id", Cell::Text(id)),
+            // Written from Rust rather than by the column default, so that the stored text and
+            // the bounds of time filters share one format on SQLite (and sub-second precision).
+            ("occurred_at", Cell::Time(chrono::Utc::now())),
             ("actor", Cell::Text(author.actor.clone())),
             ("request_id", Cell::opt_text(author.request_id.as_deref())),
             ("entity", Cell::Text(change.entity.to_owned())),

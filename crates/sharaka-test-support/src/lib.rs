@@ -11,6 +11,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use sharaka_domain::{Lang, Principal, Role};
 use sharaka_gateway::{App, Config};
 use sharaka_persistence::{StatementCounter, Store, StoreConfig};
 
@@ -122,6 +123,21 @@ impl Drop for TestDb {
     }
 }
 
+/// The principal in-process test queries run as: an administrator named `dev`, who may read
+/// and change everything. Access tests pass their own principals to [`TestApp::query_as`].
+pub fn test_principal() -> Principal {
+    Principal::with_role("dev", Role::Admin)
+}
+
+/// The configuration tests run with: the defaults, except that requests without credentials
+/// act as administrators, so protocol tests over HTTP need no tokens. Access tests build their
+/// own configuration with the production default (`PUBLIC`).
+pub fn test_config() -> Config {
+    let mut config = Config::default();
+    config.auth.anonymous_role = Role::Admin;
+    config
+}
+
 /// A running application over its own database.
 pub struct TestApp {
     /// The application.
@@ -145,10 +161,11 @@ pub enum Data {
 impl TestApp {
     /// A migrated database with `data`, on `backend`.
     pub async fn new(backend: Backend, data: Data) -> anyhow::Result<Self> {
-        Self::with_config(backend, data, Config::default()).await
+        Self::with_config(backend, data, test_config()).await
     }
 
-    /// Like [`TestApp::new`], with HTTP settings from `config` (its database URL is replaced).
+    /// Like [`TestApp::new`], with settings from `config` (its database URL is replaced).
+    /// [`TestApp::new`] uses [`test_config`].
     pub async fn with_config(backend: Backend, data: Data, config: Config) -> anyhow::Result<Self> {
         let db = Arc::new(TestDb::new(backend).await?);
         let counter = StatementCounter::default();
@@ -182,11 +199,19 @@ impl TestApp {
         &self.app.store
     }
 
-    /// Runs a query in-process and returns the JSON response (`data` and `errors`).
+    /// Runs a query in-process as [`test_principal`] and returns the JSON response.
     pub async fn query(&self, query: &str, variables: Value) -> Value {
+        self.query_as(test_principal(), query, variables).await
+    }
+
+    /// Runs a query in-process as `principal` and returns the JSON response.
+    pub async fn query_as(&self, principal: Principal, query: &str, variables: Value) -> Value {
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables));
-        let response = self.app.execute(request).await;
+        let response = self
+            .app
+            .execute_as(request, principal, Lang::default())
+            .await;
         serde_json::to_value(&response).unwrap_or(Value::Null)
     }
 

@@ -6,20 +6,25 @@ use sharaka_persistence::Store;
 
 use crate::loaders::StoreDataLoader;
 
-/// The dependencies every resolver may use, attached to the schema once.
+/// What every resolver may use, attached to each request: the store scoped to the principal
+/// (and, for a mutation, on the request's transaction), its loader, and who is asking.
 #[derive(Clone)]
 pub struct AppDeps {
-    /// The store.
+    /// The store, scoped to what the principal may read.
     pub store: Store,
-    /// The batching loader.
+    /// The batching loader over that store.
     pub loader: std::sync::Arc<StoreDataLoader>,
+    /// Who is asking.
+    pub principal: sharaka_domain::Principal,
+    /// The records this request changed, checked against the principal before commit.
+    pub touched: crate::access::TouchLog,
 }
 
 /// The language a request asked for (`Accept-Language`), attached per request.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequestLang(pub Lang);
 
-/// The app's dependencies. `build_schema` always attaches them, so their absence is a bug.
+/// The request's dependencies. `App::execute_as` always attaches them, so their absence is a bug.
 pub fn deps<'a>(ctx: &Context<'a>) -> &'a AppDeps {
     ctx.data_unchecked::<AppDeps>()
 }
@@ -30,14 +35,6 @@ pub fn lang(ctx: &Context<'_>, arg: Option<Lang>) -> Lang {
         .unwrap_or_default()
 }
 
-/// Who is making the request. Until access control lands this is the configured development
-/// identity (`SHARAKA_DEV_ACTOR`); identity checks will replace how it is built, in one place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Viewer {
-    /// The actor's name, as recorded in the audit trail.
-    pub actor: String,
-}
-
 /// The HTTP request's id (`x-request-id`), attached per request when there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestId(pub String);
@@ -45,9 +42,7 @@ pub struct RequestId(pub String);
 /// The author of changes made by this request, for the audit trail.
 pub fn author(ctx: &Context<'_>) -> sharaka_persistence::write::Author {
     sharaka_persistence::write::Author {
-        actor: ctx
-            .data_opt::<Viewer>()
-            .map_or_else(|| "anonymous".to_owned(), |v| v.actor.clone()),
+        actor: deps(ctx).principal.actor.clone(),
         request_id: ctx.data_opt::<RequestId>().map(|r| r.0.clone()),
     }
 }

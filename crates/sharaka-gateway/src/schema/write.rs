@@ -8,6 +8,7 @@ use async_graphql::{Context, MaybeUndefined, Result};
 use sharaka_persistence::write::{Cell, Change};
 
 use super::context::{author, deps};
+use crate::access;
 use crate::error::GqlResultExt;
 
 /// Column values for one write.
@@ -24,6 +25,7 @@ pub async fn create(
 ) -> Result<()> {
     let store = &deps(ctx).store;
     store.insert(table, &cells).await.gql()?;
+    touch(ctx, action, table, id);
     let after = store.snapshot(table, id).await.gql()?;
     store
         .record(
@@ -39,6 +41,17 @@ pub async fn create(
         )
         .await
         .gql()
+}
+
+/// Notes a changed record for the access check that runs before commit.
+fn touch(ctx: &Context<'_>, action: &str, table: &'static str, id: &str) {
+    if let Some(kind) = access::kind_of(table) {
+        deps(ctx).touched.push(access::Touched {
+            action: access::write_action(action),
+            kind,
+            id: id.to_owned(),
+        });
+    }
 }
 
 /// Inserts a row that belongs to a record (a party, a tally, a link) without its own audit

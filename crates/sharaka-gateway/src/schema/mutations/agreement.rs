@@ -159,7 +159,9 @@ async fn check_references(ctx: &Context<'_>, a: &domain::NewAgreement) -> Result
         if !found.contains_key(org) {
             missing.push(domain::FieldError::new(
                 format!("parties[{i}].organisationId"),
-                domain::Problem::Other("refers to an organisation that does not exist".into()),
+                domain::Problem::NotFound {
+                    kind: "Organisation",
+                },
             ));
         }
     }
@@ -172,7 +174,9 @@ async fn check_references(ctx: &Context<'_>, a: &domain::NewAgreement) -> Result
         if !found.contains_key(p) {
             missing.push(domain::FieldError::new(
                 format!("partnershipIds[{i}]"),
-                domain::Problem::Other("refers to a partnership that does not exist".into()),
+                domain::Problem::NotFound {
+                    kind: "Partnership",
+                },
             ));
         }
     }
@@ -189,7 +193,7 @@ async fn check_references(ctx: &Context<'_>, a: &domain::NewAgreement) -> Result
         {
             missing.push(domain::FieldError::new(
                 path,
-                domain::Problem::Other("refers to an agreement that does not exist".into()),
+                domain::Problem::NotFound { kind: "Agreement" },
             ));
         }
     }
@@ -278,23 +282,11 @@ pub(crate) async fn transition(
     let today = chrono::Utc::now().date_naive();
     let outcome = domain::agreement_transition(agreement.status, action, &facts, today).gql()?;
     let mut cells: Cells = vec![("status", Cell::Text(outcome.status.code().to_owned()))];
+    // Only dates the transition itself establishes are written: the signature date (the last
+    // signatory's) and the termination date the user gave. Dates a user never entered are not
+    // invented, so later updates are never refused over a date the server chose.
     match action {
         AgreementAction::Sign => cells.push(("signed_on", Cell::opt_text(outcome.signed_on))),
-        AgreementAction::Agree if agreement.dates.agreed_on.is_none() => {
-            cells.push(("agreed_on", Cell::Text(today.to_string())));
-        }
-        AgreementAction::EnterIntoForce if agreement.dates.effective_from.is_none() => {
-            cells.push((
-                "effective_from",
-                Cell::opt_text(
-                    agreement
-                        .dates
-                        .signed_on
-                        .map(|d| d.to_string())
-                        .or(Some(today.to_string())),
-                ),
-            ));
-        }
         AgreementAction::Terminate => cells.push(("terminated_on", Cell::opt_text(date))),
         _ => {}
     }
@@ -314,8 +306,12 @@ pub(crate) async fn transition(
 
 fn parse_date(raw: Option<String>, path: &str) -> Result<Option<domain::PartialDate>> {
     raw.map(|d| {
-        d.parse::<domain::PartialDate>()
-            .map_err(|e| ApiError::from(domain::DomainError::invalid_field(path, e.to_string())))
+        d.parse::<domain::PartialDate>().map_err(|_| {
+            ApiError::from(domain::DomainError::field(
+                path,
+                domain::Problem::InvalidDate,
+            ))
+        })
     })
     .transpose()
     .gql()
@@ -577,12 +573,27 @@ impl AgreementMutation {
     ) -> Result<AgreementPartyNode> {
         let id = local(&party_id, "AgreementParty")?;
         let signed_on = parse_date(Some(signed_on), "signedOn")?;
-        if one::<domain::AgreementParty>(ctx, Some(&id))
-            .await?
-            .is_none()
-        {
+        let Some(party) = one::<domain::AgreementParty>(ctx, Some(&id)).await? else {
             return Err(ApiError::NotFound(format!(
                 "agreement party `{id}` was not found"
+            )))
+            .gql();
+        };
+        // Signatures belong to the road to signing: once the agreement is signed, in force or
+        // ended, its signature dates are history.
+        let agreement = load_agreement(ctx, party.agreement_id.as_str()).await?;
+        if !matches!(
+            agreement.status,
+            domain::AgreementStatus::Draft
+                | domain::AgreementStatus::UnderNegotiation
+                | domain::AgreementStatus::AgreedPendingSignature
+        ) {
+            return Err(ApiError::from(domain::DomainError::field(
+                "partyId",
+                domain::Problem::Other(format!(
+                    "signatures can no longer be recorded: the agreement is {}",
+                    agreement.status.code()
+                )),
             )))
             .gql();
         }

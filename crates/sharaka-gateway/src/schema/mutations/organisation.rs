@@ -114,6 +114,20 @@ async fn reload<R: sharaka_persistence::Resource>(ctx: &Context<'_>, id: &str) -
         .gql()
 }
 
+/// The GraphQL name of the kind of record stored in `table`, for error messages.
+fn kind_name(table: &str) -> &'static str {
+    match table {
+        "organisations" => "Organisation",
+        "regions" => "Region",
+        "sites" => "Site",
+        "partnerships" => "Partnership",
+        "agreements" => "Agreement",
+        "projects" => "Project",
+        "training_sessions" => "TrainingSession",
+        _ => "record",
+    }
+}
+
 async fn require_exists<R: sharaka_persistence::Resource>(
     ctx: &Context<'_>,
     id: &str,
@@ -126,9 +140,11 @@ async fn require_exists<R: sharaka_persistence::Resource>(
         .gql()?
         .is_empty()
     {
-        return Err(ApiError::from(domain::DomainError::invalid_field(
+        return Err(ApiError::from(domain::DomainError::field(
             path,
-            "refers to a record that does not exist",
+            domain::Problem::NotFound {
+                kind: kind_name(R::TABLE),
+            },
         )))
         .gql();
     }

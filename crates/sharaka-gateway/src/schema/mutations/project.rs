@@ -834,13 +834,9 @@ async fn project_transition(
                 "actualEnd"
             }
         };
-        let verdict = domain::NewProject::try_from(project_input(
-            &project,
-            &dates,
-            Vec::new(),
-            Vec::new(),
-        ))
-        .map(|_| ());
+        let verdict =
+            domain::NewProject::try_from(project_input(&project, &dates, Vec::new(), Vec::new()))
+                .map(|_| ());
         refusals_at(verdict, own_field, "date")?;
     }
     let commitments = if action == ProjectAction::Close {
