@@ -26,7 +26,7 @@ use std::str::FromStr;
 use anyhow::Context as _;
 
 /// The server's configuration.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// The database URL.
     pub database_url: String,
@@ -48,6 +48,37 @@ pub struct Config {
     pub auth: crate::auth::AuthConfig,
     /// Seconds between runs of the time-driven transitions; 0 disables them.
     pub scheduler_interval_secs: u64,
+}
+
+/// The URL with any password replaced, for printing.
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:****@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &mask_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("seed_demo", &self.seed_demo)
+            .field("body_limit", &self.body_limit)
+            .field("max_batch", &self.max_batch)
+            .field("max_connections", &self.max_connections)
+            .field("loader_delay_ms", &self.loader_delay_ms)
+            .field("scheduler_interval_secs", &self.scheduler_interval_secs)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Config {
@@ -150,4 +181,26 @@ fn auth_config() -> anyhow::Result<crate::auth::AuthConfig> {
         leeway_secs: parsed("SHARAKA_JWT_LEEWAY_SECS", defaults.leeway_secs)?,
         anonymous_role,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_configuration_masks_the_database_password() {
+        assert_eq!(
+            mask_url("postgres://sharaka:s3cret@db:5432/sharaka"),
+            "postgres://sharaka:****@db:5432/sharaka"
+        );
+        assert_eq!(
+            mask_url("sqlite://sharaka.db?mode=rwc"),
+            "sqlite://sharaka.db?mode=rwc"
+        );
+        let config = Config {
+            database_url: "postgres://u:hunter2@h/d".into(),
+            ..Config::default()
+        };
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
 }

@@ -39,13 +39,20 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
     })
 }
 
+/// A coded error raised outside any field (no location, no path).
+fn server_error(error: error::ApiError) -> async_graphql::ServerError {
+    use async_graphql::ErrorExtensions;
+    let extended = error.extend();
+    let mut server_error = async_graphql::ServerError::new(extended.message, None);
+    server_error.extensions = extended.extensions;
+    server_error
+}
+
 /// A response for a failure outside execution: logged, shown as a generic coded error.
 fn internal_response(detail: &str) -> async_graphql::Response {
-    use async_graphql::ErrorExtensions;
-    let error = error::ApiError::Internal(detail.to_owned()).extend();
-    async_graphql::Response::from_errors(vec![
-        error.into_server_error(async_graphql::Pos::default()),
-    ])
+    async_graphql::Response::from_errors(vec![server_error(error::ApiError::Internal(
+        detail.to_owned(),
+    ))])
 }
 pub use schema::{AppSchema, build_schema};
 
@@ -159,12 +166,7 @@ impl App {
                     access::authorize(&txn, &principal, change.action, change.kind, &change.id)
                         .await
                 {
-                    use async_graphql::ErrorExtensions;
-                    response = async_graphql::Response::from_errors(vec![
-                        error
-                            .extend()
-                            .into_server_error(async_graphql::Pos::default()),
-                    ]);
+                    response = async_graphql::Response::from_errors(vec![server_error(error)]);
                     break;
                 }
             }

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
@@ -156,6 +156,39 @@ impl Store {
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<(), PersistenceError> {
         Migrator::up(&self.pool, None).await?;
+        Ok(())
+    }
+
+    /// Rolls back the last `steps` migrations.
+    pub async fn migrate_down(&self, steps: u32) -> Result<(), PersistenceError> {
+        Migrator::down(&self.pool, Some(steps)).await?;
+        Ok(())
+    }
+
+    /// Every migration with whether it is applied, in order.
+    pub async fn migration_status(&self) -> Result<Vec<(String, bool)>, PersistenceError> {
+        use sea_orm_migration::MigrationStatus;
+        let migrations = Migrator::get_migration_with_status(&self.pool).await?;
+        Ok(migrations
+            .iter()
+            .map(|m| (m.name().to_owned(), m.status() == MigrationStatus::Applied))
+            .collect())
+    }
+
+    /// Writes a consistent copy of an SQLite database to `path` while it stays online
+    /// (`VACUUM INTO`). PostgreSQL is backed up with `pg_dump` instead.
+    pub async fn backup_sqlite(&self, path: &str) -> Result<(), PersistenceError> {
+        if self.backend() != Backend::Sqlite {
+            return Err(PersistenceError::Seed(
+                "online backup is for SQLite; use pg_dump for PostgreSQL".into(),
+            ));
+        }
+        let statement = sea_orm::Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "VACUUM INTO ?",
+            [path.into()],
+        );
+        self.pool.execute_raw(statement).await?;
         Ok(())
     }
 
