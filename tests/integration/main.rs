@@ -1,9 +1,11 @@
 //! Sharaka's workspace-level integration tests: one binary, one module per feature. Each test
 //! runs on SQLite and on PostgreSQL (when `TEST_DATABASE_URL` is set) against its own database.
 
+mod access;
 mod http_errors;
 mod n_plus_one;
 mod read_model;
 mod scheduler;
+mod write_extras;
 mod write_path;
 mod write_records;

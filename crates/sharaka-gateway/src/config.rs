@@ -18,6 +18,22 @@
 //! | `SHARAKA_JWT_ISSUER` | unset | required `iss` of JWTs |
 //! | `SHARAKA_JWT_AUDIENCE` | unset | required `aud` of JWTs |
 //! | `SHARAKA_JWT_LEEWAY_SECS` | `60` | allowed clock skew for JWT times |
+//! | `SHARAKA_MAX_FIELDS` | `10000` | most fields (aliases and `__typename` included) and fragment spreads a query selects, counted after expanding fragments |
+//! | `SHARAKA_MAX_ALIASES` | `500` | most aliased fields in a query, after expanding fragments |
+//! | `SHARAKA_MAX_ROOT_FIELDS` | `50` | most root fields in one operation |
+//! | `SHARAKA_MAX_DIRECTIVES` | `100` | most directives in a query, after expanding fragments |
+//! | `SHARAKA_MAX_NESTING` | `64` | deepest bracket nesting in the query text, and list/object nesting in variables |
+//! | `SHARAKA_MAX_INPUT_VALUES` | `5000` | most values (scalars, list items, object fields) in a request's arguments and variables |
+//! | `SHARAKA_REQUEST_TIMEOUT_MS` | `30000` | execution deadline of one operation (`TIMEOUT`; 0 disables) |
+//! | `SHARAKA_HEADER_TIMEOUT_MS` | `10000` | request headers must arrive within this; also closes idle keep-alive connections |
+//! | `SHARAKA_BODY_TIMEOUT_MS` | `30000` | a request body must arrive within this (`408`; 0 disables) |
+//! | `SHARAKA_RATE_LIMIT_PER_MINUTE` | `600` | requests per minute per identity (bearer credential, else client address); `429` beyond; 0 disables rate limiting |
+//! | `SHARAKA_RATE_LIMIT_BURST` | `100` | requests at once on a full bucket |
+//! | `SHARAKA_RATE_LIMIT_PER_ADDRESS_PER_MINUTE` | `3000` | requests per minute per client address over all its identities (IPv6 by /64; 0 disables) |
+//! | `SHARAKA_CORS_ORIGINS` | unset | comma-separated origins allowed to call the API from a browser (`*` for any); unset allows none |
+//! | `SHARAKA_PERSISTED_QUERIES` | `apq` | `apq` (Apollo automatic persisted queries), `allowlist` (only the operations of the file run) or `off` |
+//! | `SHARAKA_PERSISTED_QUERIES_FILE` | unset | allow-list mode: JSON of `id → query`, or an Apollo persisted query manifest |
+//! | `SHARAKA_APQ_CACHE_BYTES` | `16777216` | memory for automatic persisted queries (least recently used dropped) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -48,6 +64,12 @@ pub struct Config {
     pub auth: crate::auth::AuthConfig,
     /// Seconds between runs of the time-driven transitions; 0 disables them.
     pub scheduler_interval_secs: u64,
+    /// Query limits, deadlines and rate limits.
+    pub limits: crate::limits::Limits,
+    /// Origins allowed by CORS (`*` for any); empty allows none.
+    pub cors_origins: Vec<String>,
+    /// How persisted queries are handled.
+    pub persisted_queries: crate::limits::persisted::Mode,
 }
 
 /// The URL with any password replaced, for printing.
@@ -94,6 +116,9 @@ impl Default for Config {
             loader_delay_ms: 1,
             auth: crate::auth::AuthConfig::default(),
             scheduler_interval_secs: 3600,
+            limits: crate::limits::Limits::default(),
+            cors_origins: Vec::new(),
+            persisted_queries: crate::limits::persisted::Mode::default(),
         }
     }
 }
@@ -131,6 +156,22 @@ const KNOWN: &[&str] = &[
     "SHARAKA_JWT_AUDIENCE",
     "SHARAKA_JWT_LEEWAY_SECS",
     "SHARAKA_SCHEDULER_INTERVAL_SECS",
+    "SHARAKA_MAX_FIELDS",
+    "SHARAKA_MAX_ALIASES",
+    "SHARAKA_MAX_ROOT_FIELDS",
+    "SHARAKA_MAX_DIRECTIVES",
+    "SHARAKA_MAX_NESTING",
+    "SHARAKA_MAX_INPUT_VALUES",
+    "SHARAKA_REQUEST_TIMEOUT_MS",
+    "SHARAKA_HEADER_TIMEOUT_MS",
+    "SHARAKA_BODY_TIMEOUT_MS",
+    "SHARAKA_RATE_LIMIT_PER_MINUTE",
+    "SHARAKA_RATE_LIMIT_BURST",
+    "SHARAKA_RATE_LIMIT_PER_ADDRESS_PER_MINUTE",
+    "SHARAKA_CORS_ORIGINS",
+    "SHARAKA_PERSISTED_QUERIES",
+    "SHARAKA_PERSISTED_QUERIES_FILE",
+    "SHARAKA_APQ_CACHE_BYTES",
 ];
 
 impl Config {
@@ -156,7 +197,91 @@ impl Config {
                 "SHARAKA_SCHEDULER_INTERVAL_SECS",
                 defaults.scheduler_interval_secs,
             )?,
+            limits: limits_config(&defaults.limits)?,
+            cors_origins: cors_origins()?,
+            persisted_queries: persisted_queries()?,
         })
+    }
+}
+
+fn millis(name: &str, default: std::time::Duration) -> anyhow::Result<std::time::Duration> {
+    let default = u64::try_from(default.as_millis()).unwrap_or(u64::MAX);
+    Ok(std::time::Duration::from_millis(parsed(name, default)?))
+}
+
+fn limits_config(defaults: &crate::limits::Limits) -> anyhow::Result<crate::limits::Limits> {
+    let limits = crate::limits::Limits {
+        max_fields: parsed("SHARAKA_MAX_FIELDS", defaults.max_fields)?,
+        max_aliases: parsed("SHARAKA_MAX_ALIASES", defaults.max_aliases)?,
+        max_root_fields: parsed("SHARAKA_MAX_ROOT_FIELDS", defaults.max_root_fields)?,
+        max_directives: parsed("SHARAKA_MAX_DIRECTIVES", defaults.max_directives)?,
+        max_nesting: parsed("SHARAKA_MAX_NESTING", defaults.max_nesting)?,
+        max_input_values: parsed("SHARAKA_MAX_INPUT_VALUES", defaults.max_input_values)?,
+        request_timeout: millis("SHARAKA_REQUEST_TIMEOUT_MS", defaults.request_timeout)?,
+        header_timeout: millis("SHARAKA_HEADER_TIMEOUT_MS", defaults.header_timeout)?,
+        body_timeout: millis("SHARAKA_BODY_TIMEOUT_MS", defaults.body_timeout)?,
+        rate_per_minute: parsed("SHARAKA_RATE_LIMIT_PER_MINUTE", defaults.rate_per_minute)?,
+        rate_burst: parsed("SHARAKA_RATE_LIMIT_BURST", defaults.rate_burst)?,
+        rate_per_address_per_minute: parsed(
+            "SHARAKA_RATE_LIMIT_PER_ADDRESS_PER_MINUTE",
+            defaults.rate_per_address_per_minute,
+        )?,
+        apq_cache_bytes: parsed("SHARAKA_APQ_CACHE_BYTES", defaults.apq_cache_bytes)?,
+    };
+    if limits.max_nesting == 0 || limits.max_nesting > 512 {
+        anyhow::bail!(
+            "SHARAKA_MAX_NESTING must be between 1 and 512 (the query parser recurses once per level)"
+        );
+    }
+    if limits.rate_per_minute > 0 && limits.rate_burst == 0 {
+        anyhow::bail!("SHARAKA_RATE_LIMIT_BURST must be at least 1 when rate limiting is on");
+    }
+    Ok(limits)
+}
+
+fn cors_origins() -> anyhow::Result<Vec<String>> {
+    let Some(raw) = var("SHARAKA_CORS_ORIGINS") else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let valid = origin == "*"
+                || ((origin.starts_with("http://") || origin.starts_with("https://"))
+                    && !origin.ends_with('/')
+                    && origin.split("://").nth(1).is_some_and(|host| {
+                        !host.is_empty() && !host.contains('/') && !host.contains(char::is_whitespace)
+                    }));
+            if valid {
+                Ok(origin.to_owned())
+            } else {
+                Err(anyhow::anyhow!(
+                    "SHARAKA_CORS_ORIGINS: `{origin}` is not an origin (scheme://host[:port], no path) or `*`"
+                ))
+            }
+        })
+        .collect()
+}
+
+fn persisted_queries() -> anyhow::Result<crate::limits::persisted::Mode> {
+    use crate::limits::persisted::{AllowList, Mode};
+    let file = var("SHARAKA_PERSISTED_QUERIES_FILE");
+    match var("SHARAKA_PERSISTED_QUERIES").as_deref().map(str::trim) {
+        None | Some("apq") => Ok(Mode::Automatic),
+        Some("off") => Ok(Mode::Off),
+        Some("allowlist") => {
+            let path = file.context(
+                "SHARAKA_PERSISTED_QUERIES=allowlist needs SHARAKA_PERSISTED_QUERIES_FILE",
+            )?;
+            let list = AllowList::load(std::path::Path::new(&path))
+                .with_context(|| format!("SHARAKA_PERSISTED_QUERIES_FILE=`{path}`"))?;
+            tracing::info!(operations = list.len(), "allow-list mode: only listed operations run");
+            Ok(Mode::AllowList(std::sync::Arc::new(list)))
+        }
+        Some(other) => Err(anyhow::anyhow!(
+            "SHARAKA_PERSISTED_QUERIES=`{other}` is invalid: use apq, allowlist or off"
+        )),
     }
 }
 

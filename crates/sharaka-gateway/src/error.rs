@@ -48,6 +48,12 @@ pub enum Code {
     BadRequest,
     /// Too many requests: slow down (`Retry-After`).
     RateLimited,
+    /// An automatic persisted query's hash is unknown: send the query text with it.
+    PersistedQueryNotFound,
+    /// The server runs only registered operations (allow-list mode), and this is not one.
+    OperationNotAllowed,
+    /// The operation ran past the server's execution deadline and was stopped.
+    Timeout,
     /// The database is unavailable; try again shortly.
     ServiceUnavailable,
     /// Something failed inside the server.
@@ -68,6 +74,9 @@ impl Code {
             Code::Unauthenticated => "UNAUTHENTICATED",
             Code::BadRequest => "BAD_REQUEST",
             Code::RateLimited => "RATE_LIMITED",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Code::OperationNotAllowed => "OPERATION_NOT_ALLOWED",
+            Code::Timeout => "TIMEOUT",
             Code::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Code::InternalServerError => "INTERNAL_SERVER_ERROR",
         }

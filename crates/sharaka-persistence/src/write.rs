@@ -74,6 +74,29 @@ pub struct Change<'a> {
     pub after: Option<JsonValue>,
 }
 
+/// The lists stored beside a record, as (table, column holding the record's id).
+fn child_lists(table: &str) -> &'static [(&'static str, &'static str)] {
+    match table {
+        "projects" => &[
+            ("project_participants", "project_id"),
+            ("project_sectors", "project_id"),
+            ("project_sites", "project_id"),
+            ("project_regions", "project_id"),
+            ("project_agreements", "project_id"),
+        ],
+        "training_sessions" => &[
+            ("training_providers", "training_session_id"),
+            ("training_tallies", "training_session_id"),
+        ],
+        "exchange_visits" => &[
+            ("exchange_visit_sites", "exchange_visit_id"),
+            ("exchange_visit_tallies", "exchange_visit_id"),
+        ],
+        "agreements" => &[("agreement_partnerships", "agreement_id")],
+        _ => &[],
+    }
+}
+
 fn map_db(error: DbErr) -> PersistenceError {
     match error.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
@@ -103,8 +126,34 @@ async fn current_version<C: ConnectionTrait>(
 }
 
 impl Store {
-    /// The stored row as JSON (for the audit trail's before and after), if it exists.
+    /// The stored row as JSON (for the audit trail's before and after), with the rows of its
+    /// lists (participants, tallies, links) under their table names, if it exists.
     pub async fn snapshot(
+        &self,
+        table: &'static str,
+        id: &str,
+    ) -> Result<Option<JsonValue>, PersistenceError> {
+        let Some(mut row) = self.row_snapshot(table, id).await? else {
+            return Ok(None);
+        };
+        for (child, column) in child_lists(table) {
+            let select = Query::select()
+                .column(sea_orm::sea_query::Asterisk)
+                .from(Alias::new(*child))
+                .and_where(Expr::col(Alias::new(*column)).eq(id))
+                .to_owned();
+            let rows = with_conn!(self, c => {
+                let rows = c.query_all(&select).await?;
+                rows.iter().map(|r| JsonValue::from_query_result(r, "")).collect::<Result<Vec<_>, DbErr>>().map_err(PersistenceError::from)
+            })?;
+            if let Some(object) = row.as_object_mut() {
+                object.insert((*child).to_owned(), JsonValue::Array(rows));
+            }
+        }
+        Ok(Some(row))
+    }
+
+    async fn row_snapshot(
         &self,
         table: &'static str,
         id: &str,
@@ -258,5 +307,91 @@ impl Store {
             ("record_id", Cell::Text(record_id.to_owned())),
         ];
         self.insert("idempotency_keys", &cells).await
+    }
+}
+
+/// Every column that refers to a row of `table`, as (referring table, column).
+fn references_to(table: &str) -> &'static [(&'static str, &'static str)] {
+    match table {
+        "organisations" => &[
+            ("organisations", "parent_id"),
+            ("sites", "operator_org_id"),
+            ("partnerships", "home_org_id"),
+            ("partnerships", "partner_org_id"),
+            ("agreement_parties", "organisation_id"),
+            ("commitments", "party_org_id"),
+            ("project_participants", "organisation_id"),
+            ("training_sessions", "organiser_org_id"),
+            ("training_providers", "organisation_id"),
+            ("contributions", "contributor_org_id"),
+            ("exchange_visits", "host_org_id"),
+            ("exchange_visits", "visitor_org_id"),
+        ],
+        "regions" => &[("sites", "region_id"), ("project_regions", "region_id")],
+        "sites" => &[
+            ("sites", "parent_site_id"),
+            ("project_sites", "site_id"),
+            ("training_sessions", "venue_site_id"),
+            ("exchange_visit_sites", "site_id"),
+        ],
+        "partnerships" => &[("agreement_partnerships", "partnership_id")],
+        "agreements" => &[
+            ("agreements", "parent_agreement_id"),
+            ("agreements", "supersedes_id"),
+            ("agreement_partnerships", "agreement_id"),
+            ("agreement_parties", "agreement_id"),
+            ("commitments", "agreement_id"),
+            ("project_agreements", "agreement_id"),
+            ("training_sessions", "agreement_id"),
+            ("contributions", "agreement_id"),
+            ("exchange_visits", "agreement_id"),
+        ],
+        "projects" => &[
+            ("projects", "parent_project_id"),
+            ("project_participants", "project_id"),
+            ("project_sectors", "project_id"),
+            ("project_sites", "project_id"),
+            ("project_regions", "project_id"),
+            ("project_agreements", "project_id"),
+            ("training_sessions", "project_id"),
+            ("contributions", "project_id"),
+            ("exchange_visits", "project_id"),
+        ],
+        "training_sessions" => &[
+            ("training_providers", "training_session_id"),
+            ("training_tallies", "training_session_id"),
+            ("contributions", "training_session_id"),
+        ],
+        "exchange_visits" => &[
+            ("exchange_visit_sites", "exchange_visit_id"),
+            ("exchange_visit_tallies", "exchange_visit_id"),
+        ],
+        _ => &[],
+    }
+}
+
+impl Store {
+    /// How many rows anywhere refer to this record (0 means it was never referenced and may be
+    /// deleted for good).
+    pub async fn references(&self, table: &'static str, id: &str) -> Result<u64, PersistenceError> {
+        let mut total = 0u64;
+        for (referring, column) in references_to(table) {
+            let select = Query::select()
+                .expr_as(
+                    sea_orm::sea_query::Func::count(Expr::col(sea_orm::sea_query::Asterisk)),
+                    Alias::new("n"),
+                )
+                .from(Alias::new(*referring))
+                .and_where(Expr::col(Alias::new(*column)).eq(id))
+                .to_owned();
+            let n: i64 = with_conn!(self, c => {
+                match c.query_one(&select).await? {
+                    Some(row) => Ok::<i64, PersistenceError>(row.try_get("", "n")?),
+                    None => Ok(0),
+                }
+            })?;
+            total += u64::try_from(n).unwrap_or(0);
+        }
+        Ok(total)
     }
 }

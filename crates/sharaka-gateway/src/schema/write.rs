@@ -72,12 +72,59 @@ pub async fn update(
     action: &str,
     reason: Option<&str>,
 ) -> Result<i32> {
+    update_then(
+        ctx,
+        entity,
+        table,
+        id,
+        expected_version,
+        cells,
+        action,
+        reason,
+        || async { Ok(()) },
+    )
+    .await
+}
+
+/// Like [`update`], for a change that also rewrites the record's lists (participants, tallies,
+/// links): `rewrite` runs after the row is updated and before the "after" snapshot, so the audit
+/// event shows the lists as they were and as they became.
+#[allow(clippy::too_many_arguments)]
+pub async fn update_then<F, Fut>(
+    ctx: &Context<'_>,
+    entity: &'static str,
+    table: &'static str,
+    id: &str,
+    expected_version: i32,
+    cells: Cells,
+    action: &str,
+    reason: Option<&str>,
+    rewrite: F,
+) -> Result<i32>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<()>>,
+{
     let store = &deps(ctx).store;
+    // May this principal touch the record as it is? (Where it ends up is checked before commit.)
+    if let Some(kind) = access::kind_of(table) {
+        access::authorize(
+            store,
+            &deps(ctx).principal,
+            access::write_action(action),
+            kind,
+            id,
+        )
+        .await
+        .gql()?;
+    }
     let before = store.snapshot(table, id).await.gql()?;
     let version = store
         .update(table, id, expected_version, &cells)
         .await
         .gql()?;
+    rewrite().await?;
+    touch(ctx, action, table, id);
     let after = store.snapshot(table, id).await.gql()?;
     store
         .record(

@@ -725,7 +725,7 @@ impl ProjectMutation {
             participants,
             sectors,
         }))?;
-        write::update(
+        write::update_then(
             ctx,
             "Project",
             "projects",
@@ -734,44 +734,47 @@ impl ProjectMutation {
             project_cells(&command),
             "updateProject",
             None,
+            || async {
+                if new_participants.is_some() {
+                    clear(ctx, "project_participants", "project_id", &id).await?;
+                    write_participants(ctx, &id, &command.participants).await?;
+                }
+                if sectors_given {
+                    clear(ctx, "project_sectors", "project_id", &id).await?;
+                    write_sectors(ctx, &id, &command.sectors).await?;
+                }
+                if let Some(sites) = &sites {
+                    clear(ctx, "project_sites", "project_id", &id).await?;
+                    link_all(ctx, "project_sites", "project_id", &id, "site_id", sites).await?;
+                }
+                if let Some(regions) = &regions {
+                    clear(ctx, "project_regions", "project_id", &id).await?;
+                    link_all(
+                        ctx,
+                        "project_regions",
+                        "project_id",
+                        &id,
+                        "region_id",
+                        regions,
+                    )
+                    .await?;
+                }
+                if let Some(agreements) = &agreements {
+                    clear(ctx, "project_agreements", "project_id", &id).await?;
+                    link_all(
+                        ctx,
+                        "project_agreements",
+                        "project_id",
+                        &id,
+                        "agreement_id",
+                        agreements,
+                    )
+                    .await?;
+                }
+                Ok(())
+            },
         )
         .await?;
-        if new_participants.is_some() {
-            clear(ctx, "project_participants", "project_id", &id).await?;
-            write_participants(ctx, &id, &command.participants).await?;
-        }
-        if sectors_given {
-            clear(ctx, "project_sectors", "project_id", &id).await?;
-            write_sectors(ctx, &id, &command.sectors).await?;
-        }
-        if let Some(sites) = &sites {
-            clear(ctx, "project_sites", "project_id", &id).await?;
-            link_all(ctx, "project_sites", "project_id", &id, "site_id", sites).await?;
-        }
-        if let Some(regions) = &regions {
-            clear(ctx, "project_regions", "project_id", &id).await?;
-            link_all(
-                ctx,
-                "project_regions",
-                "project_id",
-                &id,
-                "region_id",
-                regions,
-            )
-            .await?;
-        }
-        if let Some(agreements) = &agreements {
-            clear(ctx, "project_agreements", "project_id", &id).await?;
-            link_all(
-                ctx,
-                "project_agreements",
-                "project_id",
-                &id,
-                "agreement_id",
-                agreements,
-            )
-            .await?;
-        }
         project_node(ctx, &id).await
     }
 }

@@ -89,6 +89,57 @@ impl RecordMutation {
         set_archived(ctx, &id, expected_version, reason.as_deref(), true).await
     }
 
+    /// Deletes a record for good. Administrators only, and only for a record nothing refers to
+    /// (no party, link, session, child…): anything else is archived instead. Returns the
+    /// deleted record's ID; the deletion stays in the audit trail.
+    async fn delete_record(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<ID> {
+        let (kind, local) = ids::decode(&id).gql()?;
+        let (entity, table) = table(&kind)
+            .ok_or_else(|| ApiError::bad_input(format!("a {kind} cannot be deleted")))
+            .gql()?;
+        if node_by_id(ctx, &id).await?.is_none() {
+            return Err(ApiError::NotFound(format!(
+                "{kind} `{local}` was not found"
+            )))
+            .gql();
+        }
+        let deps = crate::schema::context::deps(ctx);
+        if let Some(record_kind) = crate::access::kind_of(table) {
+            sharaka_domain::can_write(
+                &deps.principal,
+                sharaka_domain::WriteAction::Delete,
+                record_kind,
+                sharaka_domain::WriteTarget::default(),
+            )
+            .gql()?;
+        }
+        let references = deps.store.references(table, &local).await.gql()?;
+        if references > 0 {
+            return Err(ApiError::Conflict {
+                message: format!("{kind} `{local}` is referenced by {references} other record(s): archive it instead"),
+                current_version: None,
+            })
+            .gql();
+        }
+        let before = deps.store.snapshot(table, &local).await.gql()?;
+        deps.store.delete(table, &local).await.gql()?;
+        deps.store
+            .record(
+                &crate::schema::context::author(ctx),
+                sharaka_persistence::write::Change {
+                    entity,
+                    record_id: &local,
+                    action: "deleteRecord",
+                    reason: reason.as_deref(),
+                    before,
+                    after: None,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(id)
+    }
+
     /// Restores an archived record to default lists.
     async fn restore_record(
         &self,

@@ -435,7 +435,7 @@ impl TrainingMutation {
         let mut refs = References::default();
         check_session_references(ctx, &mut refs, &raw, providers_given).await?;
         let command = refs.finish(domain::NewTrainingSession::try_from(raw))?;
-        write::update(
+        write::update_then(
             ctx,
             "TrainingSession",
             "training_sessions",
@@ -444,16 +444,19 @@ impl TrainingMutation {
             session_cells(&command),
             "updateTrainingSession",
             None,
+            || async {
+                if providers_given {
+                    clear(ctx, "training_providers", "training_session_id", &id).await?;
+                    write_providers(ctx, &id, &command.provider_ids).await?;
+                }
+                if tallies_given {
+                    clear(ctx, "training_tallies", "training_session_id", &id).await?;
+                    write_tallies(ctx, &id, &command.tallies).await?;
+                }
+                Ok(())
+            },
         )
         .await?;
-        if providers_given {
-            clear(ctx, "training_providers", "training_session_id", &id).await?;
-            write_providers(ctx, &id, &command.provider_ids).await?;
-        }
-        if tallies_given {
-            clear(ctx, "training_tallies", "training_session_id", &id).await?;
-            write_tallies(ctx, &id, &command.tallies).await?;
-        }
         session_node(ctx, &id).await
     }
 }

@@ -326,7 +326,7 @@ impl VisitMutation {
         let mut refs = References::default();
         check_visit_references(ctx, &mut refs, &raw, sites.as_deref()).await?;
         let command = refs.finish(domain::NewExchangeVisit::try_from(raw))?;
-        write::update(
+        write::update_then(
             ctx,
             "ExchangeVisit",
             "exchange_visits",
@@ -335,24 +335,27 @@ impl VisitMutation {
             visit_cells(&command),
             "updateExchangeVisit",
             None,
+            || async {
+                if delegation_given {
+                    clear(ctx, "exchange_visit_tallies", "exchange_visit_id", &id).await?;
+                    write_delegation(ctx, &id, &command.delegation).await?;
+                }
+                if let Some(sites) = &sites {
+                    clear(ctx, "exchange_visit_sites", "exchange_visit_id", &id).await?;
+                    link_all(
+                        ctx,
+                        "exchange_visit_sites",
+                        "exchange_visit_id",
+                        &id,
+                        "site_id",
+                        sites,
+                    )
+                    .await?;
+                }
+                Ok(())
+            },
         )
         .await?;
-        if delegation_given {
-            clear(ctx, "exchange_visit_tallies", "exchange_visit_id", &id).await?;
-            write_delegation(ctx, &id, &command.delegation).await?;
-        }
-        if let Some(sites) = &sites {
-            clear(ctx, "exchange_visit_sites", "exchange_visit_id", &id).await?;
-            link_all(
-                ctx,
-                "exchange_visit_sites",
-                "exchange_visit_id",
-                &id,
-                "site_id",
-                sites,
-            )
-            .await?;
-        }
         visit_node(ctx, &id).await
     }
 }
