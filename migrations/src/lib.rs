@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_create_partnership_graph;
 mod m20261129_000002_create_audit_and_idempotency;
 mod m20261129_000003_create_api_tokens;
+mod m20261129_000004_create_search_index;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_create_partnership_graph::Migration),
             Box::new(m20261129_000002_create_audit_and_idempotency::Migration),
             Box::new(m20261129_000003_create_api_tokens::Migration),
+            Box::new(m20261129_000004_create_search_index::Migration),
         ]
     }
 }

@@ -2,10 +2,15 @@
 //! runs on SQLite and on PostgreSQL (when `TEST_DATABASE_URL` is set) against its own database.
 
 mod access;
+mod deploy;
+mod hostile;
 mod http_errors;
 mod n_plus_one;
 mod read_model;
+mod resilience;
 mod scheduler;
+mod search;
+mod stats;
 mod write_extras;
 mod write_path;
 mod write_records;

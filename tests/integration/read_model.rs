@@ -2779,7 +2779,6 @@ mod known_bugs {
     /// (Unicode), but SQLite's `lower()` folds ASCII only: there, neither "École" nor "école"
     /// finds "École Mohammadia d'Ingénieurs". PostgreSQL finds it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "SQLite: case-insensitive text filters do not fold non-ASCII capitals"]
     async fn text_filters_fold_accented_capitals() {
         on_each_backend(|app| async move {
             for text in ["École", "école", "ÉCOLE", "INGÉNIEURS"] {

@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod partial_date;
 pub mod problem;
+pub mod search;
 pub mod text;
 
 pub use access::{

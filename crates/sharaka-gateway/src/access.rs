@@ -261,7 +261,9 @@ pub async fn target_of(
                 ),
                 None => Vec::new(),
             };
-            let mut orgs: Vec<OrganisationId> = store
+            // A partner records the progress of the sessions it provides (issue 4); organising
+            // one lets it read the session, not change it.
+            let orgs: Vec<OrganisationId> = store
                 .children::<domain::Organisation>(&rel::SESSION_PROVIDERS, &ids, &everything)
                 .await?
                 .remove(id)
@@ -269,7 +271,6 @@ pub async fn target_of(
                 .into_iter()
                 .map(|o| o.id)
                 .collect();
-            orgs.extend(session.organiser_id);
             (regions, orgs)
         }
         RecordKind::ExchangeVisit | RecordKind::DelegationTally => {

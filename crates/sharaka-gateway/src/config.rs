@@ -10,6 +10,8 @@
 //! | `SHARAKA_BODY_LIMIT_BYTES` | `1048576` | largest request body (`413` beyond) |
 //! | `SHARAKA_MAX_BATCH` | `0` | operations allowed in one batched request (0 refuses batches) |
 //! | `SHARAKA_DB_MAX_CONNECTIONS` | `10` | database pool size |
+//! | `SHARAKA_DB_ACQUIRE_TIMEOUT_MS` | `5000` | how long a request waits for a database connection |
+//! | `SHARAKA_DB_STATEMENT_TIMEOUT_MS` | `30000` | PostgreSQL `statement_timeout` (0: none) |
 //! | `SHARAKA_LOADER_DELAY_MS` | `1` | how long a DataLoader batch waits for more keys |
 //! | `SHARAKA_SCHEDULER_INTERVAL_SECS` | `3600` | how often time-driven transitions run (also at start; 0 disables) |
 //! | `SHARAKA_ANONYMOUS_ROLE` | `PUBLIC` | the role of requests without credentials |
@@ -34,7 +36,9 @@
 //! | `SHARAKA_PERSISTED_QUERIES` | `apq` | `apq` (Apollo automatic persisted queries), `allowlist` (only the operations of the file run) or `off` |
 //! | `SHARAKA_PERSISTED_QUERIES_FILE` | unset | allow-list mode: JSON of `id → query`, or an Apollo persisted query manifest |
 //! | `SHARAKA_APQ_CACHE_BYTES` | `16777216` | memory for automatic persisted queries (least recently used dropped) |
+//! | `SHARAKA_SUPPRESSION_THRESHOLD` | `5` | disclosure control: external roles see protected counts below this as `"<5"` |
 //! | `RUST_LOG` | `info` | log filter |
+//! | `SHARAKA_LOG_FORMAT` | `text` | `json` for one JSON object per log line |
 
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -58,6 +62,10 @@ pub struct Config {
     pub max_batch: usize,
     /// Pool size.
     pub max_connections: u32,
+    /// Milliseconds a request waits for a database connection.
+    pub db_acquire_timeout_ms: u64,
+    /// PostgreSQL statement timeout in milliseconds (0: none).
+    pub db_statement_timeout_ms: u64,
     /// DataLoader batch delay in milliseconds.
     pub loader_delay_ms: u64,
     /// How identities are checked, and the role of anonymous requests.
@@ -113,6 +121,8 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             max_batch: 0,
             max_connections: 10,
+            db_acquire_timeout_ms: 5_000,
+            db_statement_timeout_ms: 30_000,
             loader_delay_ms: 1,
             auth: crate::auth::AuthConfig::default(),
             scheduler_interval_secs: 3600,
@@ -121,6 +131,12 @@ impl Default for Config {
             persisted_queries: crate::limits::persisted::Mode::default(),
         }
     }
+}
+
+/// Whether logs are JSON lines (`SHARAKA_LOG_FORMAT=json`); read before the rest of the
+/// configuration, because logging starts first.
+pub fn json_logs() -> bool {
+    var("SHARAKA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"))
 }
 
 fn var(name: &str) -> Option<String> {
@@ -143,11 +159,14 @@ where
 
 const KNOWN: &[&str] = &[
     "SHARAKA_LISTEN",
+    "SHARAKA_LOG_FORMAT",
     "SHARAKA_MIGRATE_ON_START",
     "SHARAKA_SEED_DEMO",
     "SHARAKA_BODY_LIMIT_BYTES",
     "SHARAKA_MAX_BATCH",
     "SHARAKA_DB_MAX_CONNECTIONS",
+    "SHARAKA_DB_ACQUIRE_TIMEOUT_MS",
+    "SHARAKA_DB_STATEMENT_TIMEOUT_MS",
     "SHARAKA_LOADER_DELAY_MS",
     "SHARAKA_ANONYMOUS_ROLE",
     "SHARAKA_JWT_HS256_SECRET",
@@ -172,6 +191,7 @@ const KNOWN: &[&str] = &[
     "SHARAKA_PERSISTED_QUERIES",
     "SHARAKA_PERSISTED_QUERIES_FILE",
     "SHARAKA_APQ_CACHE_BYTES",
+    "SHARAKA_SUPPRESSION_THRESHOLD",
 ];
 
 impl Config {
@@ -191,6 +211,14 @@ impl Config {
             body_limit: parsed("SHARAKA_BODY_LIMIT_BYTES", defaults.body_limit)?,
             max_batch: parsed("SHARAKA_MAX_BATCH", defaults.max_batch)?,
             max_connections: parsed("SHARAKA_DB_MAX_CONNECTIONS", defaults.max_connections)?,
+            db_acquire_timeout_ms: parsed(
+                "SHARAKA_DB_ACQUIRE_TIMEOUT_MS",
+                defaults.db_acquire_timeout_ms,
+            )?,
+            db_statement_timeout_ms: parsed(
+                "SHARAKA_DB_STATEMENT_TIMEOUT_MS",
+                defaults.db_statement_timeout_ms,
+            )?,
             loader_delay_ms: parsed("SHARAKA_LOADER_DELAY_MS", defaults.loader_delay_ms)?,
             auth: auth_config()?,
             scheduler_interval_secs: parsed(
@@ -276,7 +304,10 @@ fn persisted_queries() -> anyhow::Result<crate::limits::persisted::Mode> {
             )?;
             let list = AllowList::load(std::path::Path::new(&path))
                 .with_context(|| format!("SHARAKA_PERSISTED_QUERIES_FILE=`{path}`"))?;
-            tracing::info!(operations = list.len(), "allow-list mode: only listed operations run");
+            tracing::info!(
+                operations = list.len(),
+                "allow-list mode: only listed operations run"
+            );
             Ok(Mode::AllowList(std::sync::Arc::new(list)))
         }
         Some(other) => Err(anyhow::anyhow!(
@@ -305,6 +336,19 @@ fn auth_config() -> anyhow::Result<crate::auth::AuthConfig> {
         audience: var("SHARAKA_JWT_AUDIENCE"),
         leeway_secs: parsed("SHARAKA_JWT_LEEWAY_SECS", defaults.leeway_secs)?,
         anonymous_role,
+    })
+}
+
+/// Disclosure control's threshold (`SHARAKA_SUPPRESSION_THRESHOLD`, default
+/// [`crate::schema::disclosure::DEFAULT_THRESHOLD`]): read once, and an unparsable or
+/// zero value falls back to the default, because a typo must never turn suppression off.
+pub fn suppression_threshold() -> i64 {
+    static THRESHOLD: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *THRESHOLD.get_or_init(|| {
+        var("SHARAKA_SUPPRESSION_THRESHOLD")
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|v| *v > 0)
+            .unwrap_or(crate::schema::disclosure::DEFAULT_THRESHOLD)
     })
 }
 

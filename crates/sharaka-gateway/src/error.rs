@@ -122,6 +122,9 @@ pub enum ApiError {
     /// The role does not allow the action.
     #[error("{0}")]
     Forbidden(String),
+    /// The database cannot be reached right now: logged in full, shown as a retryable error.
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable(String),
     /// Anything else: logged in full, shown as "internal error".
     #[error("internal error")]
     Internal(String),
@@ -144,6 +147,7 @@ impl ApiError {
             ApiError::Conflict { .. } => Code::Conflict,
             ApiError::InvalidTransition { .. } => Code::InvalidTransition,
             ApiError::Forbidden(_) => Code::Forbidden,
+            ApiError::Unavailable(_) => Code::ServiceUnavailable,
             ApiError::Internal(_) => Code::InternalServerError,
         }
     }
@@ -212,6 +216,9 @@ impl From<PersistenceError> for ApiError {
                 message,
                 current_version: None,
             },
+            ref unavailable if unavailable.is_unavailable() => {
+                ApiError::Unavailable(error.to_string())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -259,8 +266,12 @@ fn object(pairs: Vec<(&str, Value)>) -> Value {
 
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
-        if let ApiError::Internal(detail) = self {
-            tracing::error!(error = %detail, "internal error");
+        match self {
+            ApiError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            ApiError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "database unavailable")
+            }
+            _ => {}
         }
         let lang = current_lang();
         async_graphql::Error::new(self.message(lang)).extend_with(|_, ext| {

@@ -5,29 +5,51 @@
 //!   GraphiQL (also at `/graphiql`);
 //! - request bodies are limited (`413` beyond the limit), batches are refused unless configured;
 //! - every error carries `extensions.code`, and messages are short: a parse error names the
-//!   position, never echoes the query.
+//!   position, never echoes the query; at most [`MAX_ERRORS`] errors are returned.
+//!
+//! And the protocol defences of [`crate::limits`]:
+//! - `/graphql` is rate limited per identity and per client address (`429`, `Retry-After`,
+//!   `RATE_LIMITED`), before the body is read;
+//! - a body must arrive within the body deadline (`408`) and, declared or not, stay under the
+//!   body limit (`413`);
+//! - persisted queries (automatic, or an allow-list) are resolved, then [`precheck`] holds the
+//!   query to the document limits before async-graphql parses or validates anything;
+//! - CORS answers only the configured origins (none by default). Cross-site forms cannot reach
+//!   the API: a POST must be `application/json` (which a browser only sends cross-origin after
+//!   a CORS preflight), and GET never runs a mutation.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, Request, Response as GqlResponse, ServerError, Variables};
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use http_body_util::BodyExt as _;
 use serde::Deserialize;
 use sharaka_domain::Lang;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::auth::AuthError;
 use crate::error::Code;
+use crate::limits::document::{self, DocumentLimits, Refusal as LimitRefusal};
+use crate::limits::persisted::{self, Mode};
+use crate::limits::rate::{RateLimits, retry_after_secs};
 use crate::schema::{RequestId, RequestLang};
 use sharaka_domain::Principal;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const MAX_MESSAGE: usize = 300;
+/// The most errors one response carries (a query with ten thousand bad fields gets the first
+/// hundred).
+pub const MAX_ERRORS: usize = 100;
 
 /// What the HTTP layer needs.
 #[derive(Clone)]
@@ -38,20 +60,136 @@ pub struct HttpState {
     pub max_batch: usize,
 }
 
+/// Everything the handlers share: the state, and the defences' own state (buckets, the
+/// persisted query cache), created once per router.
+struct Shared {
+    state: HttpState,
+    body_limit: usize,
+    body_timeout: Option<Duration>,
+    document: DocumentLimits,
+    rate: RateLimits,
+    mode: Mode,
+    cache: persisted::Cache,
+}
+
+type SharedState = Arc<Shared>;
+
 /// The router: `/graphql`, `/graphiql`, `/health/live`, `/health/ready`.
 pub fn router(state: HttpState, body_limit: usize) -> Router {
-    Router::new()
+    let config = state.app.config().clone();
+    let shared = Arc::new(Shared {
+        body_limit,
+        body_timeout: crate::limits::optional(config.limits.body_timeout),
+        document: config.limits.document(),
+        rate: config.limits.rate_limits(),
+        mode: config.persisted_queries.clone(),
+        cache: persisted::Cache::new(config.limits.apq_cache_bytes),
+        state,
+    });
+    let router = Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
+        .route_layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            rate_limit,
+        ))
         .route("/graphiql", get(graphiql))
+        .route("/metrics", get(metrics_text))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
         .route("/health/live", get(|| async { "ok" }))
         .route("/health/ready", get(ready))
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(Arc::new(state))
+        .with_state(shared);
+    match cors_layer(&config.cors_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
-async fn ready(State(state): State<Arc<HttpState>>) -> Response {
-    match state.app.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
+/// CORS for the configured origins; none configured, no CORS headers at all (browsers then
+/// refuse cross-origin reads, and preflights fail).
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    let request_id = HeaderName::from_static("x-request-id");
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                header::ACCEPT,
+                header::ACCEPT_LANGUAGE,
+                request_id.clone(),
+            ])
+            .expose_headers([request_id, header::RETRY_AFTER])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// The client's address, as the server loop recorded it.
+fn client_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip())
+}
+
+fn too_many_requests(wait: Duration) -> Response {
+    let mut response = error_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        Code::RateLimited,
+        "too many requests: slow down and retry after the time in `Retry-After`",
+    );
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(retry_after_secs(wait)),
+    );
+    response
+}
+
+/// Takes one request from the caller's buckets before anything else is done.
+async fn rate_limit(
+    State(shared): State<SharedState>,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let checked = shared.rate.check(
+        request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes),
+        client_address(request.extensions()),
+        1,
+    );
+    match checked {
+        Ok(()) => next.run(request).await,
+        Err(wait) => too_many_requests(wait),
+    }
+}
+
+/// Prometheus metrics, in the text exposition format.
+async fn metrics_text(State(shared): State<SharedState>) -> Response {
+    let (size, idle) = shared.state.app.store.pool_stats();
+    crate::metrics::pool(size, idle);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        crate::metrics::render(),
+    )
+        .into_response()
+}
+
+/// Ready: the database answers and every migration is applied.
+async fn ready(State(shared): State<SharedState>) -> Response {
+    match shared.state.app.store.migrations_applied().await {
+        Ok(true) => (StatusCode::OK, "ready").into_response(),
+        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, "migrations pending").into_response(),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
@@ -115,8 +253,9 @@ fn truncate(message: &str) -> String {
 
 /// Gives every error a code and a short message. Errors raised by resolvers already carry a
 /// code; the rest come from async-graphql's validation.
-fn finish_errors(errors: &mut [ServerError]) {
-    for error in errors {
+fn finish_errors(errors: &mut Vec<ServerError>) {
+    errors.truncate(MAX_ERRORS);
+    for error in errors.iter_mut() {
         let has_code = error
             .extensions
             .as_ref()
@@ -148,10 +287,115 @@ fn finish_errors(errors: &mut [ServerError]) {
 /// A refusal produced before execution (boxed: a response is large).
 type Refusal = Box<Response>;
 
-/// Checks the query text before execution: it must parse, must not be a mutation over GET, and
-/// no text anywhere may hold a NUL character (PostgreSQL refuses them).
-fn precheck(request: &Request, allow_mutation: bool) -> Result<(), Refusal> {
-    if request.query.contains('\0') || variables_contain_nul(&request.variables) {
+/// A refusal of the kind GraphQL-over-HTTP treats like a validation error: `200` with
+/// `application/json`, `400` with `application/graphql-response+json`.
+fn graphql_refusal(headers: &HeaderMap, code: Code, message: &str) -> Refusal {
+    let status = if wants_graphql_response(headers) {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Box::new(error_response(status, code, message))
+}
+
+fn limit_refusal(headers: &HeaderMap, refusal: &LimitRefusal) -> Refusal {
+    match refusal {
+        LimitRefusal::Nesting { .. } => Box::new(error_response(
+            StatusCode::BAD_REQUEST,
+            refusal.code(),
+            &refusal.to_string(),
+        )),
+        LimitRefusal::Nul => Box::new(error_response(
+            StatusCode::OK,
+            refusal.code(),
+            &refusal.to_string(),
+        )),
+        _ => graphql_refusal(headers, refusal.code(), &refusal.to_string()),
+    }
+}
+
+/// Resolves `extensions.persistedQuery` (see [`crate::limits::persisted`]): fills in the text
+/// of a known hash, refuses unknown hashes and, in allow-list mode, anything not listed. Returns
+/// the hash to register once the query has passed [`precheck`].
+fn resolve_persisted(
+    shared: &Shared,
+    headers: &HeaderMap,
+    request: &mut Request,
+) -> Result<Option<String>, Refusal> {
+    let extension = request.extensions.remove("persistedQuery");
+    if matches!(shared.mode, Mode::Off) {
+        return Ok(None);
+    }
+    let extension = extension
+        .map(|value| persisted::extension(&value))
+        .transpose()
+        .map_err(|e| {
+            Box::new(error_response(
+                StatusCode::BAD_REQUEST,
+                Code::BadRequest,
+                e.0,
+            ))
+        })?;
+    let has_text = !request.query.trim().is_empty();
+    if let Some(extension) = &extension {
+        if has_text && persisted::sha256_hex(&request.query) != extension.sha256 {
+            return Err(Box::new(error_response(
+                StatusCode::BAD_REQUEST,
+                Code::BadRequest,
+                "`persistedQuery.sha256Hash` is not the SHA-256 of the query",
+            )));
+        }
+    }
+    match (&shared.mode, extension) {
+        (Mode::Off, _) | (Mode::Automatic, None) => Ok(None),
+        (Mode::Automatic, Some(extension)) if has_text => Ok(Some(extension.sha256)),
+        (Mode::Automatic, Some(extension)) => match shared.cache.get(&extension.sha256) {
+            Some(query) => {
+                request.query = query.to_string();
+                Ok(None)
+            }
+            // Apollo's clients look for this message as well as the code.
+            None => Err(graphql_refusal(
+                headers,
+                Code::PersistedQueryNotFound,
+                "PersistedQueryNotFound",
+            )),
+        },
+        (Mode::AllowList(list), extension) => {
+            let hash = match extension {
+                Some(extension) => extension.sha256,
+                None if has_text => persisted::sha256_hex(&request.query),
+                // No text and no hash: `precheck` reports the missing query.
+                None => return Ok(None),
+            };
+            match list.get(&hash) {
+                Some(query) => {
+                    if !has_text {
+                        request.query = query.to_string();
+                    }
+                    Ok(None)
+                }
+                None => Err(Box::new(error_response(
+                    StatusCode::FORBIDDEN,
+                    Code::OperationNotAllowed,
+                    "this server runs only registered operations, and this is not one of them",
+                ))),
+            }
+        }
+    }
+}
+
+/// Checks the query text before execution: no NUL anywhere (PostgreSQL refuses them), a query
+/// present, brackets nested within the limit (before the parser, which recurses), a parse, no
+/// mutation over GET, and the document limits. The parsed document stays in the request, so
+/// async-graphql does not parse it again.
+fn precheck(
+    request: &mut Request,
+    allow_mutation: bool,
+    limits: &DocumentLimits,
+    headers: &HeaderMap,
+) -> Result<(), Refusal> {
+    if request.query.contains('\0') {
         return Err(Box::new(error_response(
             StatusCode::OK,
             Code::BadUserInput,
@@ -165,51 +409,73 @@ fn precheck(request: &Request, allow_mutation: bool) -> Result<(), Refusal> {
             "the request has no `query`",
         )));
     }
-    let document = async_graphql::parser::parse_query(&request.query).map_err(|error| {
-        let position = error
-            .positions()
-            .next()
-            .map(|p| format!(" at line {}, column {}", p.line, p.column));
-        error_response(
-            StatusCode::BAD_REQUEST,
-            Code::GraphqlParseFailed,
-            &format!("the query does not parse{}", position.unwrap_or_default()),
-        )
-    })?;
-    if !allow_mutation {
-        let is_mutation = document.operations.iter().any(|(name, op)| {
-            let selected = match (&request.operation_name, name) {
-                (Some(wanted), Some(name)) => wanted == name.as_str(),
-                (None, _) => true,
-                (Some(_), None) => false,
-            };
-            selected && op.node.ty != OperationType::Query
-        });
-        if is_mutation {
-            let mut response = error_response(
-                StatusCode::METHOD_NOT_ALLOWED,
-                Code::BadRequest,
-                "mutations and subscriptions must be sent with POST",
-            );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return Err(Box::new(response));
+    document::scan_nesting(&request.query, limits.max_nesting)
+        .map_err(|refusal| limit_refusal(headers, &refusal))?;
+    let variables = std::mem::take(&mut request.variables);
+    let operation_name = request.operation_name.clone();
+    let checked = match request.parsed_query() {
+        Err(error) => {
+            let position = error
+                .locations
+                .first()
+                .map(|p| format!(" at line {}, column {}", p.line, p.column));
+            Err(Box::new(error_response(
+                StatusCode::BAD_REQUEST,
+                Code::GraphqlParseFailed,
+                &format!("the query does not parse{}", position.unwrap_or_default()),
+            )))
         }
-    }
-    Ok(())
+        Ok(parsed) => {
+            if !allow_mutation && selects_non_query(parsed, operation_name.as_deref()) {
+                let mut response = error_response(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    Code::BadRequest,
+                    "mutations and subscriptions must be sent with POST",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+                Err(Box::new(response))
+            } else {
+                document::check(parsed, &variables, limits)
+                    .map(|_| ())
+                    .map_err(|refusal| limit_refusal(headers, &refusal))
+            }
+        }
+    };
+    request.variables = variables;
+    checked
 }
 
-fn variables_contain_nul(variables: &Variables) -> bool {
-    fn has_nul(value: &async_graphql::Value) -> bool {
-        match value {
-            async_graphql::Value::String(s) => s.contains('\0'),
-            async_graphql::Value::List(list) => list.iter().any(has_nul),
-            async_graphql::Value::Object(map) => map.values().any(has_nul),
-            _ => false,
-        }
+/// Whether the operation selected (by name, or any when unnamed) is not a query.
+fn selects_non_query(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+) -> bool {
+    document.operations.iter().any(|(name, op)| {
+        let selected = match (operation_name, name) {
+            (Some(wanted), Some(name)) => wanted == name.as_str(),
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        selected && op.node.ty != OperationType::Query
+    })
+}
+
+/// Resolves persisted queries, runs [`precheck`], and registers an automatic persisted query
+/// that passed.
+fn prepare(
+    shared: &Shared,
+    headers: &HeaderMap,
+    request: &mut Request,
+    allow_mutation: bool,
+) -> Result<(), Refusal> {
+    let register = resolve_persisted(shared, headers, request)?;
+    precheck(request, allow_mutation, &shared.document, headers)?;
+    if let Some(hash) = register {
+        shared.cache.put(hash, Arc::from(request.query.as_str()));
     }
-    variables.values().any(has_nul)
+    Ok(())
 }
 
 /// Who is asking, from the `Authorization` header; a refusal is a coded `401`.
@@ -281,23 +547,53 @@ async fn execute(
     }
 }
 
-async fn post_graphql(
-    State(state): State<Arc<HttpState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            let status = rejection.status();
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "the request body is larger than this server accepts"
-            } else {
-                "the request body could not be read"
-            };
-            return error_response(status, Code::BadRequest, message);
-        }
+/// Reads a body within the body limit and the body deadline.
+async fn read_body(shared: &Shared, headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
+    let too_large = || {
+        Box::new(error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Code::BadRequest,
+            "the request body is larger than this server accepts",
+        ))
     };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > shared.body_limit as u64) {
+        return Err(too_large());
+    }
+    let collect = http_body_util::Limited::new(body, shared.body_limit).collect();
+    let collected = match shared.body_timeout {
+        None => collect.await,
+        Some(deadline) => match tokio::time::timeout(deadline, collect).await {
+            Ok(collected) => collected,
+            Err(_) => {
+                return Err(Box::new(error_response(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Code::BadRequest,
+                    "the request body did not arrive in time",
+                )));
+            }
+        },
+    };
+    match collected {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(_) => Err(Box::new(error_response(
+            StatusCode::BAD_REQUEST,
+            Code::BadRequest,
+            "the request body could not be read",
+        ))),
+    }
+}
+
+async fn post_graphql(
+    State(shared): State<SharedState>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -315,6 +611,10 @@ async fn post_graphql(
             "send GraphQL requests as application/json",
         );
     }
+    let body = match read_body(&shared, headers, body).await {
+        Ok(body) => body,
+        Err(refusal) => return *refusal,
+    };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
         Err(error) => {
@@ -326,16 +626,17 @@ async fn post_graphql(
             return error_response(StatusCode::BAD_REQUEST, Code::BadRequest, &message);
         }
     };
-    let principal = match principal(&state, &headers).await {
+    let state = &shared.state;
+    let principal = match principal(state, headers).await {
         Ok(principal) => principal,
         Err(refusal) => return *refusal,
     };
     match batch {
-        BatchRequest::Single(request) => {
-            if let Err(response) = precheck(&request, true) {
+        BatchRequest::Single(mut request) => {
+            if let Err(response) = prepare(&shared, headers, &mut request, true) {
                 return *response;
             }
-            execute(&state, &headers, &principal, request).await
+            execute(state, headers, &principal, request).await
         }
         BatchRequest::Batch(requests) => {
             if requests.len() > state.max_batch || state.max_batch <= 1 {
@@ -349,17 +650,28 @@ async fn post_graphql(
                 };
                 return error_response(StatusCode::BAD_REQUEST, Code::BadRequest, &message);
             }
+            // The rate limit counted the batch as one request: count the rest.
+            let extra = u32::try_from(requests.len().saturating_sub(1)).unwrap_or(u32::MAX);
+            if let Err(wait) = shared.rate.check(
+                headers
+                    .get(header::AUTHORIZATION)
+                    .map(HeaderValue::as_bytes),
+                client_address(&parts.extensions),
+                extra,
+            ) {
+                return too_many_requests(wait);
+            }
             let mut responses = Vec::with_capacity(requests.len());
-            for request in requests {
-                if let Err(response) = precheck(&request, true) {
+            for mut request in requests {
+                if let Err(response) = prepare(&shared, headers, &mut request, true) {
                     return *response;
                 }
                 let mut response = state
                     .app
                     .execute_as(
-                        with_request_data(request, &headers),
+                        with_request_data(request, headers),
                         principal.clone(),
-                        request_lang(&headers).0,
+                        request_lang(headers).0,
                     )
                     .await;
                 finish_errors(&mut response.errors);
@@ -376,10 +688,11 @@ struct GetParams {
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
     variables: Option<String>,
+    extensions: Option<String>,
 }
 
 async fn get_graphql(
-    State(state): State<Arc<HttpState>>,
+    State(shared): State<SharedState>,
     headers: HeaderMap,
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
@@ -390,10 +703,10 @@ async fn get_graphql(
             "malformed query string",
         );
     };
-    let Some(query) = params.query else {
+    if params.query.is_none() && params.extensions.is_none() {
         return graphiql().await.into_response();
-    };
-    let mut request = Request::new(query);
+    }
+    let mut request = Request::new(params.query.unwrap_or_default());
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -409,12 +722,24 @@ async fn get_graphql(
             }
         }
     }
-    if let Err(response) = precheck(&request, false) {
+    if let Some(extensions) = params.extensions {
+        match serde_json::from_str::<async_graphql::Extensions>(&extensions) {
+            Ok(extensions) => request.extensions = extensions,
+            Err(_) => {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    Code::BadRequest,
+                    "`extensions` is not a JSON object",
+                );
+            }
+        }
+    }
+    if let Err(response) = prepare(&shared, &headers, &mut request, false) {
         return *response;
     }
-    let principal = match principal(&state, &headers).await {
+    let principal = match principal(&shared.state, &headers).await {
         Ok(principal) => principal,
         Err(refusal) => return *refusal,
     };
-    execute(&state, &headers, &principal, request).await
+    execute(&shared.state, &headers, &principal, request).await
 }

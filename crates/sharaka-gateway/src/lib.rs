@@ -8,7 +8,9 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod limits;
 pub mod loaders;
+pub mod metrics;
 pub mod schema;
 
 use std::sync::Arc;
@@ -48,11 +50,21 @@ fn server_error(error: error::ApiError) -> async_graphql::ServerError {
     server_error
 }
 
-/// A response for a failure outside execution: logged, shown as a generic coded error.
-fn internal_response(detail: &str) -> async_graphql::Response {
-    async_graphql::Response::from_errors(vec![server_error(error::ApiError::Internal(
-        detail.to_owned(),
-    ))])
+/// A response with one coded error and no data.
+fn coded_response(code: error::Code, message: &str) -> async_graphql::Response {
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
+    async_graphql::Response::from_errors(vec![error])
+}
+
+/// A response for a storage failure outside execution (begin, commit): coded through
+/// [`error::ApiError`], so an unreachable database is `SERVICE_UNAVAILABLE`, anything else a
+/// logged internal error.
+fn failure_response(error: sharaka_persistence::PersistenceError) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![server_error(error::ApiError::from(error))])
 }
 pub use schema::{AppSchema, build_schema};
 
@@ -70,9 +82,12 @@ impl App {
     /// Connects to the store (migrating and seeding as configured) and builds the schema.
     pub async fn build(config: Config, counter: Option<StatementCounter>) -> anyhow::Result<Self> {
         let store = Store::connect(StoreConfig {
-            url: config.database_url.clone(),
             max_connections: config.max_connections,
             counter,
+            acquire_timeout: std::time::Duration::from_millis(config.db_acquire_timeout_ms),
+            statement_timeout: (config.db_statement_timeout_ms > 0)
+                .then(|| std::time::Duration::from_millis(config.db_statement_timeout_ms)),
+            ..StoreConfig::new(config.database_url.clone())
         })
         .await
         .context("could not connect to the database")?;
@@ -81,6 +96,11 @@ impl App {
                 .migrate()
                 .await
                 .context("could not migrate the database")?;
+            // A database that held records before the search index existed gets it built once.
+            store
+                .backfill_search_index()
+                .await
+                .context("could not build the search index")?;
         }
         if config.seed_demo && sharaka_persistence::seed::is_empty(&store).await? {
             let report = sharaka_persistence::seed::demo(&store)
@@ -96,6 +116,7 @@ impl App {
 
     /// Builds the application over an existing store.
     pub fn from_store(store: Store, config: Config) -> Self {
+        metrics::install();
         // Dependencies are attached per request (scoped to the principal), not to the schema.
         let schema = build_schema();
         Self {
@@ -118,16 +139,40 @@ impl App {
     /// database transaction, committed only when every mutation field succeeded and every record
     /// it changed passes the access check: several mutations in one request are all-or-nothing,
     /// like Hasura's.
+    ///
+    /// Before anything else, the request is held to the document limits (see
+    /// [`limits::document`]); an operation that runs past [`limits::Limits::request_timeout`]
+    /// is stopped, its transaction rolled back, and answered with the code `TIMEOUT`.
     pub async fn execute_as(
         &self,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
         principal: sharaka_domain::Principal,
         lang: sharaka_domain::Lang,
     ) -> async_graphql::Response {
+        if let Err(refusal) = limits::check_request(&mut request, &self.config.limits.document()) {
+            return coded_response(refusal.code(), &refusal.to_string());
+        }
         let request = request.data(schema::RequestLang(lang));
-        error::ERROR_LANG
-            .scope(lang, self.execute_scoped(request, principal))
-            .await
+        let run = error::ERROR_LANG.scope(lang, self.execute_scoped(request, principal));
+        match limits::optional(self.config.limits.request_timeout) {
+            None => run.await,
+            Some(deadline) => match tokio::time::timeout(deadline, run).await {
+                Ok(response) => response,
+                Err(_) => {
+                    tracing::warn!(
+                        ?deadline,
+                        "an operation ran past its deadline and was stopped"
+                    );
+                    coded_response(
+                        error::Code::Timeout,
+                        &format!(
+                            "the operation took longer than {} ms and was stopped",
+                            deadline.as_millis()
+                        ),
+                    )
+                }
+            },
+        }
     }
 
     fn deps(&self, store: Store, principal: sharaka_domain::Principal) -> schema::AppDeps {
@@ -154,26 +199,35 @@ impl App {
         }
         let txn = match self.store.begin().await {
             Ok(txn) => txn,
-            Err(error) => return internal_response(&error.to_string()),
+            Err(error) => return failure_response(error),
         };
         let deps = self.deps(txn.clone(), principal.clone());
         let touched = deps.touched.clone();
         let mut response = self.schema.execute(request.data(deps)).await;
-        if response.errors.is_empty() {
-            // Where every changed record ends up must be within the principal's reach too.
-            for change in touched.take() {
-                if let Err(error) =
-                    access::authorize(&txn, &principal, change.action, change.kind, &change.id)
-                        .await
-                {
+        // Where every changed record ends up must be within the principal's reach too. The check
+        // runs even when a field already failed: a create whose result the principal cannot read
+        // back fails with NOT_FOUND, and the right answer is that the change was FORBIDDEN.
+        // When the request already failed, only a refusal replaces its errors (the transaction
+        // may be unusable for anything else).
+        let failed = !response.errors.is_empty();
+        for change in touched.take() {
+            match access::authorize(&txn, &principal, change.action, change.kind, &change.id).await
+            {
+                Ok(()) => {}
+                Err(error @ error::ApiError::Forbidden(_)) => {
                     response = async_graphql::Response::from_errors(vec![server_error(error)]);
                     break;
                 }
+                Err(error) if !failed => {
+                    response = async_graphql::Response::from_errors(vec![server_error(error)]);
+                    break;
+                }
+                Err(_) => {}
             }
         }
         if response.errors.is_empty() {
             if let Err(error) = txn.commit().await {
-                return internal_response(&error.to_string());
+                return failure_response(error);
             }
         } else if let Err(error) = txn.rollback().await {
             tracing::error!(%error, "rollback failed");
@@ -207,14 +261,17 @@ impl App {
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
     }
 
-    /// Serves until `shutdown` completes, then drains in-flight requests.
+    /// Serves until `shutdown` completes, then drains in-flight requests. Unlike `axum::serve`,
+    /// the connections have deadlines: headers must arrive within
+    /// [`limits::Limits::header_timeout`] (see [`limits::serve`]), and each request carries
+    /// the client's address for rate limiting.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
+        let deadlines = self.config.limits.deadlines();
+        limits::serve::serve(listener, self.router(), deadlines, shutdown)
             .await
             .context("server error")
     }

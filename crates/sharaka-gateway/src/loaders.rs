@@ -145,6 +145,7 @@ impl<R: Resource> Loader<IdKey<R>> for StoreLoader {
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[IdKey<R>]) -> Result<HashMap<IdKey<R>, R>, Self::Error> {
+        crate::metrics::batch(R::TABLE, keys.len());
         let ids: Vec<String> = keys.iter().map(|k| k.id.clone()).collect();
         let found = self.store.by_ids::<R>(&ids).await.map_err(shared)?;
         Ok(found

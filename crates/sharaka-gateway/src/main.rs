@@ -189,7 +189,10 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             match action.unwrap_or(MigrateAction::Up) {
-                MigrateAction::Up => app.store.migrate().await?,
+                MigrateAction::Up => {
+                    app.store.migrate().await?;
+                    app.store.backfill_search_index().await?;
+                }
                 MigrateAction::Down { steps } => app.store.migrate_down(steps).await?,
                 MigrateAction::Status => {}
             }

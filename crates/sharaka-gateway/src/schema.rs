@@ -3,6 +3,8 @@
 
 pub mod connection;
 pub mod context;
+pub mod disclosure;
+pub mod export;
 pub mod filters;
 pub mod ids;
 pub mod mutations;
@@ -10,6 +12,8 @@ pub mod nodes;
 pub mod query;
 pub mod resolve;
 pub mod scalars;
+pub mod search;
+pub mod stats;
 pub mod write;
 
 use async_graphql::{EmptySubscription, Schema};

@@ -55,3 +55,30 @@ pub enum PersistenceError {
     #[error("seed error: {0}")]
     Seed(String),
 }
+
+impl PersistenceError {
+    /// Whether the database is out of reach (down, restarting, pool exhausted) rather than the
+    /// request or the code being wrong: such requests fail fast and may be retried.
+    pub fn is_unavailable(&self) -> bool {
+        let PersistenceError::Database(error) = self else {
+            return false;
+        };
+        match error {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+            DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))
+            | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e)) => {
+                matches!(
+                    &**e,
+                    sea_orm::sqlx::Error::Io(_)
+                        | sea_orm::sqlx::Error::PoolTimedOut
+                        | sea_orm::sqlx::Error::PoolClosed
+                        | sea_orm::sqlx::Error::WorkerCrashed
+                ) || e
+                    .as_database_error()
+                    .and_then(|d| d.code())
+                    .is_some_and(|c| c.starts_with("57P") || c.starts_with("08"))
+            }
+            _ => false,
+        }
+    }
+}

@@ -11,7 +11,9 @@ mod error;
 pub mod query;
 pub mod relations;
 mod resource;
+pub mod search;
 pub mod seed;
+pub mod stats;
 pub mod tokens;
 pub mod write;
 
@@ -30,6 +32,10 @@ use sharaka_migrations::Migrator;
 pub use error::PersistenceError;
 pub use query::{Direction, Filter, ListQuery, Op, Order, Page, Value};
 pub use resource::{Relation, Resource, Via};
+
+/// The PostgreSQL advisory lock key that serialises migrations across replicas (an arbitrary
+/// constant: "SHRK" in ASCII).
+const MIGRATION_LOCK_KEY: i64 = 0x5348_524B;
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,15 +72,22 @@ pub struct StoreConfig {
     pub max_connections: u32,
     /// When set, every statement increments it.
     pub counter: Option<StatementCounter>,
+    /// How long a request waits for a pooled connection before failing.
+    pub acquire_timeout: Duration,
+    /// The longest a statement may run on PostgreSQL (`statement_timeout`); `None` for no limit.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl StoreConfig {
-    /// A configuration with the default pool size and no counter.
+    /// A configuration with the default pool size, a 5 s acquire timeout, a 30 s statement
+    /// timeout and no counter.
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
             max_connections: 10,
             counter: None,
+            acquire_timeout: Duration::from_secs(5),
+            statement_timeout: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -129,15 +142,22 @@ impl Store {
         options
             .max_connections(config.max_connections)
             .min_connections(1)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10))
+            .connect_timeout(config.acquire_timeout)
+            .acquire_timeout(config.acquire_timeout)
             .sqlx_logging(false);
         if config.url.starts_with("sqlite:") {
+            // WAL with synchronous=FULL: an acknowledged write survives a crash or power loss.
             options.map_sqlx_sqlite_opts(|opts| {
                 opts.create_if_missing(true)
                     .foreign_keys(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
+            });
+        } else if let Some(timeout) = config.statement_timeout {
+            let millis = timeout.as_millis().to_string();
+            options.map_sqlx_postgres_opts(move |opts| {
+                opts.options([("statement_timeout", millis.as_str())])
             });
         }
         let mut db = Database::connect(options).await?;
@@ -153,10 +173,32 @@ impl Store {
         })
     }
 
-    /// Applies every pending migration.
+    /// Applies every pending migration. On PostgreSQL, replicas that start together take turns
+    /// through an advisory lock (sea-orm-migration takes none), so migrations run once.
     pub async fn migrate(&self) -> Result<(), PersistenceError> {
-        Migrator::up(&self.pool, None).await?;
+        if self.backend() != Backend::Postgres {
+            Migrator::up(&self.pool, None).await?;
+            return Ok(());
+        }
+        // A session-level lock lives on one connection: hold it on a connection of its own.
+        let lock = self.pool.begin().await?;
+        lock.execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
+        ))
+        .await?;
+        let result = Migrator::up(&self.pool, None).await;
+        lock.commit().await?;
+        result?;
         Ok(())
+    }
+
+    /// Whether every known migration is applied (for readiness).
+    pub async fn migrations_applied(&self) -> Result<bool, PersistenceError> {
+        Ok(self
+            .migration_status()
+            .await?
+            .iter()
+            .all(|(_, applied)| *applied))
     }
 
     /// Rolls back the last `steps` migrations.
@@ -197,6 +239,20 @@ impl Store {
         match self.pool.get_database_backend() {
             DbBackend::Postgres => Backend::Postgres,
             _ => Backend::Sqlite,
+        }
+    }
+
+    /// The pool's open and idle connections, for metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self.backend() {
+            Backend::Postgres => {
+                let pool = self.pool.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            Backend::Sqlite => {
+                let pool = self.pool.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
         }
     }
 

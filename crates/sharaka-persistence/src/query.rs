@@ -163,6 +163,35 @@ fn value_expr(value: &Value) -> SimpleExpr {
     }
 }
 
+/// The most items one SQL condition holds; longer lists become a balanced tree of conditions.
+/// sea-query turns a condition of n items into a chain of binary expressions n deep and renders
+/// it recursively, so a client's `or` of a few thousand filters would overflow a server thread's
+/// stack (and SQLite refuses expressions nested deeper than 1000). Grouped by 16, ten thousand
+/// items nest four levels deep.
+const GROUP: usize = 16;
+
+/// `any` (or `all`) of `items`, grouped into a balanced tree (see [`GROUP`]).
+fn balanced(any: bool, items: Vec<Condition>) -> Condition {
+    let join = |items: Vec<Condition>| {
+        let empty = if any { Cond::any() } else { Cond::all() };
+        items.into_iter().fold(empty, |acc, c| acc.add(c))
+    };
+    let mut items = items;
+    while items.len() > GROUP {
+        let mut grouped = Vec::with_capacity(items.len().div_ceil(GROUP));
+        let mut rest = items.into_iter();
+        loop {
+            let chunk: Vec<Condition> = rest.by_ref().take(GROUP).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            grouped.push(join(chunk));
+        }
+        items = grouped;
+    }
+    join(items)
+}
+
 fn col(table: &str, field: &str) -> Expr {
     Expr::col((Alias::new(table), Alias::new(field)))
 }
@@ -193,16 +222,24 @@ pub(crate) fn condition_on(
         }
     };
     Ok(match filter {
-        Filter::All(items) => items.iter().try_fold(Cond::all(), |acc, f| {
-            Ok::<_, crate::PersistenceError>(acc.add(condition_on(table, fields, f)?))
-        })?,
+        Filter::All(items) => balanced(
+            false,
+            items
+                .iter()
+                .map(|f| condition_on(table, fields, f))
+                .collect::<Result<_, _>>()?,
+        ),
         Filter::Any(items) => {
             if items.is_empty() {
                 Cond::all().add(Expr::val(1).eq(0))
             } else {
-                items.iter().try_fold(Cond::any(), |acc, f| {
-                    Ok::<_, crate::PersistenceError>(acc.add(condition_on(table, fields, f)?))
-                })?
+                balanced(
+                    true,
+                    items
+                        .iter()
+                        .map(|f| condition_on(table, fields, f))
+                        .collect::<Result<_, _>>()?,
+                )
             }
         }
         Filter::Not(inner) => condition_on(table, fields, inner)?.not(),
@@ -244,11 +281,15 @@ pub(crate) fn condition_on(
                         .like(LikeExpr::new(pattern.clone()).escape('\\')),
                 );
             }
+            // Also match the normalised text (accents, case and Arabic letter variants folded
+            // alike on both backends) through the search index, where the fields are indexed.
+            if let Some(sub) = crate::search::contains_subquery(table, text_fields, text) {
+                any = any.add(col(table, "id").in_subquery(sub));
+            }
             any
         }
         Filter::HasAnyTag { field, tags } => {
             check(field)?;
-            let mut any = Cond::any();
             // Tags are stored as `A,B,C`; wrapping both sides in commas makes `,A,` match
             // whole tags only.
             // `||` concatenates on both SQLite and PostgreSQL. (Not `cust_with_expr` with `$1`:
@@ -257,14 +298,18 @@ pub(crate) fn condition_on(
             let wrapped = Expr::val(",")
                 .binary(concat(), col(table, field))
                 .binary(concat(), Expr::val(","));
-            for tag in tags {
-                let pattern = format!("%,{},%", escape_like(tag));
-                any = any.add(wrapped.clone().like(LikeExpr::new(pattern).escape('\\')));
-            }
             if tags.is_empty() {
-                any = any.add(Expr::val(1).eq(0));
+                return Ok(Cond::any().add(Expr::val(1).eq(0)));
             }
-            any
+            balanced(
+                true,
+                tags.iter()
+                    .map(|tag| {
+                        let pattern = format!("%,{},%", escape_like(tag));
+                        Cond::all().add(wrapped.clone().like(LikeExpr::new(pattern).escape('\\')))
+                    })
+                    .collect(),
+            )
         }
         Filter::Subquery {
             field,
@@ -301,6 +346,47 @@ pub(crate) fn condition_on(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_nest_shallowly() {
+        use sea_orm::sea_query::SqliteQueryBuilder;
+        let wide = Filter::Any(
+            (0..10_000)
+                .map(|i| Filter::Compare {
+                    field: "id",
+                    op: Op::Eq,
+                    value: Value::Text(format!("r{i}")),
+                })
+                .collect(),
+        );
+        let cond = condition("regions", &["id"], &wide).expect("condition");
+        // Rendered on a small stack: a chain 10,000 deep would overflow it.
+        let sql = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                Query::select()
+                    .column(Alias::new("id"))
+                    .from(Alias::new("regions"))
+                    .cond_where(cond)
+                    .to_string(SqliteQueryBuilder)
+            })
+            .expect("thread")
+            .join()
+            .expect("no overflow");
+        assert_eq!(sql.matches(" OR ").count(), 9_999);
+        let deepest = sql
+            .chars()
+            .scan(0i32, |depth, c| {
+                *depth += match c {
+                    '(' => 1,
+                    ')' => -1,
+                    _ => 0,
+                };
+                Some(*depth)
+            })
+            .max();
+        assert!(deepest.is_some_and(|d| d < 16), "{deepest:?}");
+    }
 
     #[test]
     fn like_escaping_neutralises_wildcards() {

@@ -68,6 +68,8 @@ async fn load(store: &Store, file: SeedFile) -> Result<SeedReport, PersistenceEr
             report.inserted += result.rows_affected();
         }
     }
+    // Index what was loaded, in the same transaction (rebuilding is idempotent like the load).
+    crate::search::reindex_all(&txn).await?;
     txn.commit().await?;
     Ok(report)
 }

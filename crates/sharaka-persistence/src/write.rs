@@ -183,7 +183,12 @@ impl Store {
             .values(cells.iter().map(|(_, v)| v.expr()))
             .map_err(|e| PersistenceError::Seed(e.to_string()))?
             .to_owned();
-        with_conn!(self, c => c.execute(&insert).await.map(|_| ()).map_err(map_db))
+        with_conn!(self, c => c.execute(&insert).await.map(|_| ()).map_err(map_db))?;
+        // Keep the search index current, in the same transaction as the record.
+        if let Some((_, Cell::Text(id))) = cells.iter().find(|(c, _)| *c == "id") {
+            self.index_record(table, id).await?;
+        }
+        Ok(())
     }
 
     /// Updates a versioned row if it is still at `expected_version`; returns the new version.
@@ -211,13 +216,17 @@ impl Store {
         with_conn!(self, c => {
             let result = c.execute(&update).await.map_err(map_db)?;
             if result.rows_affected() == 1 {
-                return Ok(expected_version + 1);
+                Ok(())
+            } else {
+                match current_version(c, table, id).await? {
+                    Some(current) => Err(PersistenceError::VersionConflict { table, id: id.to_owned(), current }),
+                    None => Err(PersistenceError::NotFound { table, id: id.to_owned() }),
+                }
             }
-            match current_version(c, table, id).await? {
-                Some(current) => Err(PersistenceError::VersionConflict { table, id: id.to_owned(), current }),
-                None => Err(PersistenceError::NotFound { table, id: id.to_owned() }),
-            }
-        })
+        })?;
+        // Keep the search index current, in the same transaction as the record.
+        self.index_record(table, id).await?;
+        Ok(expected_version + 1)
     }
 
     /// Deletes every row of `table` whose `column` equals `value` (link rows, tallies).
@@ -244,6 +253,8 @@ impl Store {
                 id: id.to_owned(),
             });
         }
+        // Drops the record's search entries (re-indexing a missing record removes them).
+        self.index_record(table, id).await?;
         Ok(())
     }
 

@@ -170,9 +170,9 @@ impl TestApp {
         let db = Arc::new(TestDb::new(backend).await?);
         let counter = StatementCounter::default();
         let store = Store::connect(StoreConfig {
-            url: db.url.clone(),
             max_connections: 5,
             counter: Some(counter.clone()),
+            ..StoreConfig::new(db.url.clone())
         })
         .await?;
         store.migrate().await?;

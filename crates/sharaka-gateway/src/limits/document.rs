@@ -444,8 +444,8 @@ impl InputCount {
         }
     }
 
-    fn visit_literal(&mut self, value: &async_graphql::parser::types::Value) {
-        use async_graphql::parser::types::Value as V;
+    fn visit_literal(&mut self, value: &async_graphql_value::Value) {
+        use async_graphql_value::Value as V;
         let mut stack: Vec<&V> = vec![value];
         while let Some(value) = stack.pop() {
             self.values = self.values.saturating_add(1);
@@ -642,16 +642,16 @@ mod tests {
         // 2^60 fields once expanded, in a few hundred bytes.
         let mut q = String::from("query { ...F0 }\n");
         for i in 0..60 {
-            q.push_str(&format!("fragment F{i} on Query {{ ...F{n} ...F{n} }}\n", n = i + 1));
+            q.push_str(&format!(
+                "fragment F{i} on Query {{ ...F{n} ...F{n} }}\n",
+                n = i + 1
+            ));
         }
         q.push_str("fragment F60 on Query { __typename }\n");
         let started = std::time::Instant::now();
         let u = usage(&q).expect("measured");
         assert!(u.fields > 1 << 60, "{u:?}");
-        assert!(matches!(
-            enforce(&u, &LIMITS),
-            Err(Refusal::Fields { .. })
-        ));
+        assert!(matches!(enforce(&u, &LIMITS), Err(Refusal::Fields { .. })));
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 
@@ -701,10 +701,7 @@ mod tests {
     #[test]
     fn inputs_are_counted_and_nul_refused() {
         let doc = parse_query(r#"{ a(x: [1, 2, {y: "z"}]) }"#).expect("parses");
-        assert_eq!(
-            measure_inputs(&doc, &Variables::default(), &LIMITS),
-            Ok(5)
-        );
+        assert_eq!(measure_inputs(&doc, &Variables::default(), &LIMITS), Ok(5));
         let doc = parse_query(r#"{ a(x: "a\u0000b") }"#).expect("parses");
         assert_eq!(
             measure_inputs(&doc, &Variables::default(), &LIMITS),
@@ -737,37 +734,35 @@ mod tests {
                 Just("... on Query { __typename }".to_owned()),
                 (0usize..6).prop_map(|j| format!("#{j}")),
             ];
-            prop::collection::vec(prop::collection::vec(selection, 1..5), 1..7).prop_map(
-                |sets| {
-                    let n = sets.len();
-                    let render = |i: usize, items: &[String]| {
-                        items
-                            .iter()
-                            .map(|s| match s.strip_prefix('#') {
-                                Some(j) => {
-                                    let j: usize = j.parse().unwrap_or(0);
-                                    let target = i + 1 + j;
-                                    if target < n {
-                                        format!("...F{target}")
-                                    } else {
-                                        "__typename".to_owned()
-                                    }
+            prop::collection::vec(prop::collection::vec(selection, 1..5), 1..7).prop_map(|sets| {
+                let n = sets.len();
+                let render = |i: usize, items: &[String]| {
+                    items
+                        .iter()
+                        .map(|s| match s.strip_prefix('#') {
+                            Some(j) => {
+                                let j: usize = j.parse().unwrap_or(0);
+                                let target = i + 1 + j;
+                                if target < n {
+                                    format!("...F{target}")
+                                } else {
+                                    "__typename".to_owned()
                                 }
-                                None => s.clone(),
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    };
-                    let mut q = format!("query {{ {} ...F0 }}\n", render(0, &sets[0]));
-                    for (i, items) in sets.iter().enumerate() {
-                        q.push_str(&format!(
-                            "fragment F{i} on Query {{ {} }}\n",
-                            render(i, items)
-                        ));
-                    }
-                    q
-                },
-            )
+                            }
+                            None => s.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let mut q = format!("query {{ {} ...F0 }}\n", render(0, &sets[0]));
+                for (i, items) in sets.iter().enumerate() {
+                    q.push_str(&format!(
+                        "fragment F{i} on Query {{ {} }}\n",
+                        render(i, items)
+                    ));
+                }
+                q
+            })
         }
 
         proptest! {

@@ -205,7 +205,11 @@ pub fn extension(value: &async_graphql::Value) -> Result<Extension, Malformed> {
     };
     match map.get("version") {
         Some(async_graphql::Value::Number(n)) if n.as_i64() == Some(1) => {}
-        _ => return Err(Malformed("only version 1 of persisted queries is supported")),
+        _ => {
+            return Err(Malformed(
+                "only version 1 of persisted queries is supported",
+            ));
+        }
     }
     let Some(async_graphql::Value::String(hash)) = map.get("sha256Hash") else {
         return Err(Malformed("`persistedQuery.sha256Hash` must be a string"));
@@ -273,7 +277,10 @@ mod tests {
         let relay = dir.join("relay.json");
         std::fs::write(&relay, r#"{"a": "{ regions { totalCount } }"}"#).expect("write");
         let list = AllowList::load(&relay).expect("loads");
-        assert!(list.get(&sha256_hex("{ regions { totalCount } }")).is_some());
+        assert!(
+            list.get(&sha256_hex("{ regions { totalCount } }"))
+                .is_some()
+        );
         let apollo = dir.join("apollo.json");
         std::fs::write(
             &apollo,

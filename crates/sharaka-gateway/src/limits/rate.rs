@@ -195,7 +195,10 @@ mod tests {
         // Another identity from the same address has its own bucket.
         assert_eq!(limits.check(Some(b"Bearer x"), ip, 1), Ok(()));
         // Another address too.
-        assert_eq!(limits.check(None, Some(IpAddr::from([10, 0, 0, 1])), 1), Ok(()));
+        assert_eq!(
+            limits.check(None, Some(IpAddr::from([10, 0, 0, 1])), 1),
+            Ok(())
+        );
     }
 
     #[test]

@@ -19,10 +19,24 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
 use tower::ServiceExt as _;
+
+/// What a connection task holds: the shutdown signal to watch, and a token whose drop tells the
+/// server the connection is done.
+struct Watcher {
+    shutdown: watch::Receiver<bool>,
+    _alive: mpsc::Sender<()>,
+}
+
+impl Watcher {
+    async fn stopping(&mut self) {
+        // An error means the server is gone: stop too.
+        let _ = self.shutdown.wait_for(|stop| *stop).await;
+    }
+}
 
 /// The HTTP/2 connection preface.
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -73,6 +87,7 @@ async fn serve_connection(
     });
     let service = TowerToHyperService::new(service);
     let io = TokioIo::new(stream);
+    let mut watcher = watcher;
     let result = if h2 {
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder
@@ -80,16 +95,30 @@ async fn serve_connection(
             .keep_alive_interval(Some(deadlines.header))
             .keep_alive_timeout(deadlines.header)
             .max_concurrent_streams(64);
-        watcher.watch(builder.serve_connection(io, service)).await
+        let connection = builder.serve_connection(io, service);
+        let mut connection = std::pin::pin!(connection);
+        tokio::select! {
+            result = connection.as_mut() => result,
+            () = watcher.stopping() => {
+                connection.as_mut().graceful_shutdown();
+                connection.await
+            }
+        }
     } else {
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(deadlines.header)
             .max_headers(100);
-        watcher
-            .watch(builder.serve_connection(io, service).with_upgrades())
-            .await
+        let connection = builder.serve_connection(io, service).with_upgrades();
+        let mut connection = std::pin::pin!(connection);
+        tokio::select! {
+            result = connection.as_mut() => result,
+            () = watcher.stopping() => {
+                connection.as_mut().graceful_shutdown();
+                connection.await
+            }
+        }
     };
     if let Err(error) = result {
         tracing::debug!(%error, %remote, "connection ended with an error");
@@ -103,7 +132,8 @@ pub async fn serve(
     deadlines: Deadlines,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
+    let (stop, shutdown_signal) = watch::channel(false);
+    let (alive, mut all_done) = mpsc::channel::<()>(1);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
@@ -123,23 +153,26 @@ pub async fn serve(
                     remote,
                     router.clone(),
                     deadlines,
-                    graceful.watcher(),
+                    Watcher { shutdown: shutdown_signal.clone(), _alive: alive.clone() },
                 ));
             }
             () = &mut shutdown => break,
         }
     }
     drop(listener);
+    drop(alive);
+    let _ = stop.send(true);
+    // `recv` returns `None` once every connection task has dropped its token.
+    let drained = all_done.recv();
     match deadlines.drain {
         Some(drain) => {
-            if tokio::time::timeout(drain, graceful.shutdown())
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout(drain, drained).await.is_err() {
                 tracing::warn!("in-flight requests did not finish in time; closing");
             }
         }
-        None => graceful.shutdown().await,
+        None => {
+            drained.await;
+        }
     }
     Ok(())
 }

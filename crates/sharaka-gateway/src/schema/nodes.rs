@@ -101,7 +101,7 @@ connection!(
 );
 
 /// Any record that can be fetched by its global ID.
-#[derive(async_graphql::Interface)]
+#[derive(async_graphql::Interface, Clone)]
 #[graphql(field(
     name = "id",
     ty = "async_graphql::ID",

@@ -89,6 +89,34 @@ impl QueryRoot {
         Ok(out)
     }
 
+    /// Searches organisations, partnerships, agreements, projects, sites, training sessions and
+    /// exchange visits by name, title or acronym, in Arabic, French or English as people type
+    /// them: without diacritics or accents, with variant letters, Arabic-Indic digits, and typos.
+    /// Hits are ranked: exact matches first, then partial ones, then similar words. `types`
+    /// limits the kinds of record; `lang` limits matching to text in that language (acronyms,
+    /// references and cities always match). Only records the caller may read are returned.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        types: Option<Vec<super::search::SearchType>>,
+        lang: Option<super::scalars::Lang>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<super::search::SearchHitConnection> {
+        super::search::search(ctx, &query, types, lang, first, after).await
+    }
+
+    /// Dashboard figures, computed by the server within the reader's access scope.
+    async fn stats(&self) -> super::stats::StatsQuery {
+        super::stats::StatsQuery
+    }
+
+    /// CSV and IATI exports of the lists, with their filters and access rules.
+    async fn export(&self) -> super::export::ExportQuery {
+        super::export::ExportQuery
+    }
+
     /// Organisations: DGAPR and its partners.
     async fn organisations(
         &self,

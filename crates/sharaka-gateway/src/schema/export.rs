@@ -1,0 +1,657 @@
+//! `export`: the main lists as CSV, and projects as IATI 2.03 activity XML (DOMAIN.md §1.4).
+//!
+//! Both read through the request's scoped store with the lists' own filters, so an export never
+//! holds a record its reader could not list. CSV is UTF-8 with a byte-order mark (so spreadsheet
+//! programs show Arabic correctly), written by the `csv` crate; a text value starting with `=`,
+//! `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so that a spreadsheet never
+//! evaluates it as a formula. Ids are local ids (`org:dgapr`), readable in a spreadsheet.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+use async_graphql::{Context, Object, Result};
+use sharaka_domain::{self as domain, Coded, IatiCoded, LocalizedText, PartialDate};
+use sharaka_persistence::relations as rel;
+use sharaka_persistence::{Filter, ListQuery, Page, Resource, Store, Value};
+
+use super::context::deps;
+use super::filters::*;
+use crate::error::{ApiError, GqlResultExt};
+
+/// Most rows one export returns; narrow the filter beyond it.
+pub const MAX_EXPORT_ROWS: u64 = 10_000;
+const BATCH: u64 = 500;
+
+/// Exports of the lists, with the lists' filters and access rules.
+#[derive(Default)]
+pub struct ExportQuery;
+
+/// Every record of `R` the filter keeps, in id order, read in batches.
+async fn all<R: Resource>(
+    store: &Store,
+    filter: Option<Filter>,
+    include_archived: bool,
+) -> Result<Vec<R>, ApiError> {
+    let mut out = Vec::new();
+    loop {
+        let query = ListQuery {
+            filter: filter.clone(),
+            order: Vec::new(),
+            page: Page {
+                offset: out.len() as u64,
+                limit: BATCH,
+            },
+            include_archived,
+        };
+        let batch = store.list::<R>(&query).await?;
+        let done = (batch.len() as u64) < BATCH;
+        out.extend(batch);
+        if out.len() as u64 > MAX_EXPORT_ROWS {
+            return Err(ApiError::bad_input(format!(
+                "an export holds at most {MAX_EXPORT_ROWS} rows; narrow the filter"
+            )));
+        }
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+/// Neutralises spreadsheet formulas: `=1+1` becomes `'=1+1`.
+pub fn neutralise(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+fn opt<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+fn codes<T: Coded>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(|v| v.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Writes `header` and `rows` as CSV with a byte-order mark.
+fn csv_text(header: &[&str], rows: Vec<Vec<String>>) -> Result<String, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
+    writer.write_record(header).map_err(internal)?;
+    for row in rows {
+        writer
+            .write_record(row.iter().map(|v| neutralise(v)))
+            .map_err(internal)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
+    Ok(format!("\u{feff}{text}"))
+}
+
+fn texts(t: &LocalizedText) -> [String; 3] {
+    [opt(&t.ar), opt(&t.fr), opt(&t.en)]
+}
+
+fn filter_of<F>(
+    input: &Option<F>,
+    convert: impl Fn(&F) -> Result<Filter, ApiError>,
+) -> Result<Option<Filter>> {
+    input.as_ref().map(convert).transpose().gql()
+}
+
+/// Exports of the lists with their filters and access rules: CSV (UTF-8 with BOM, formulas
+/// neutralised) and IATI 2.03 activity XML.
+#[Object(name = "Exports")]
+impl ExportQuery {
+    /// Organisations as CSV (UTF-8 with BOM), with `organisations`' filter.
+    async fn organisations_csv(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrganisationFilter>,
+        #[graphql(default)] include_archived: bool,
+    ) -> Result<String> {
+        let f = filter_of(&filter, OrganisationFilter::to_filter)?;
+        let rows = all::<domain::Organisation>(&deps(ctx).store, f, include_archived)
+            .await
+            .gql()?;
+        let rows = rows
+            .iter()
+            .map(|o| {
+                let [ar, fr, en] = texts(&o.name);
+                vec![
+                    o.id.to_string(),
+                    opt(&o.acronym),
+                    ar,
+                    fr,
+                    en,
+                    o.category.code().to_owned(),
+                    o.iati_org_type
+                        .map(|t| t.iati_code().to_string())
+                        .unwrap_or_default(),
+                    o.legal_nature
+                        .map(|l| l.code().to_owned())
+                        .unwrap_or_default(),
+                    o.country_code
+                        .as_ref()
+                        .map(|c| c.as_str().to_owned())
+                        .unwrap_or_default(),
+                    opt(&o.parent_id),
+                    opt(&o.founded_on),
+                    opt(&o.website),
+                    o.is_home.to_string(),
+                ]
+            })
+            .collect();
+        csv_text(
+            &[
+                "id",
+                "acronym",
+                "name_ar",
+                "name_fr",
+                "name_en",
+                "category",
+                "iati_org_type",
+                "legal_nature",
+                "country",
+                "parent_id",
+                "founded_on",
+                "website",
+                "is_home",
+            ],
+            rows,
+        )
+        .gql()
+    }
+
+    /// Agreements as CSV (UTF-8 with BOM), with `agreements`' filter.
+    async fn agreements_csv(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AgreementFilter>,
+        #[graphql(default)] include_archived: bool,
+    ) -> Result<String> {
+        let f = filter_of(&filter, AgreementFilter::to_filter)?;
+        let rows = all::<domain::Agreement>(&deps(ctx).store, f, include_archived)
+            .await
+            .gql()?;
+        let rows = rows
+            .iter()
+            .map(|a| {
+                let [ar, fr, en] = texts(&a.title);
+                vec![
+                    a.id.to_string(),
+                    opt(&a.reference),
+                    a.agreement_type.code().to_owned(),
+                    a.status.code().to_owned(),
+                    ar,
+                    fr,
+                    en,
+                    codes(&a.themes),
+                    opt(&a.dates.drafted_on),
+                    opt(&a.dates.signed_on),
+                    opt(&a.dates.effective_from),
+                    opt(&a.dates.effective_to),
+                    opt(&a.dates.terminated_on),
+                    opt(&a.parent_id),
+                ]
+            })
+            .collect();
+        csv_text(
+            &[
+                "id",
+                "reference",
+                "type",
+                "status",
+                "title_ar",
+                "title_fr",
+                "title_en",
+                "themes",
+                "drafted_on",
+                "signed_on",
+                "effective_from",
+                "effective_to",
+                "terminated_on",
+                "parent_id",
+            ],
+            rows,
+        )
+        .gql()
+    }
+
+    /// Projects as CSV (UTF-8 with BOM), with `projects`' filter.
+    async fn projects_csv(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProjectFilter>,
+        #[graphql(default)] include_archived: bool,
+    ) -> Result<String> {
+        let f = filter_of(&filter, ProjectFilter::to_filter)?;
+        let rows = all::<domain::Project>(&deps(ctx).store, f, include_archived)
+            .await
+            .gql()?;
+        let rows = rows
+            .iter()
+            .map(|p| {
+                let [ar, fr, en] = texts(&p.title);
+                vec![
+                    p.id.to_string(),
+                    opt(&p.iati_identifier),
+                    ar,
+                    fr,
+                    en,
+                    p.status.code().to_owned(),
+                    p.status.iati_code().to_string(),
+                    opt(&p.dates.planned_start),
+                    opt(&p.dates.actual_start),
+                    opt(&p.dates.planned_end),
+                    opt(&p.dates.actual_end),
+                    opt(&p.parent_id),
+                ]
+            })
+            .collect();
+        csv_text(
+            &[
+                "id",
+                "iati_identifier",
+                "title_ar",
+                "title_fr",
+                "title_en",
+                "status",
+                "status_code",
+                "planned_start",
+                "actual_start",
+                "planned_end",
+                "actual_end",
+                "parent_id",
+            ],
+            rows,
+        )
+        .gql()
+    }
+
+    /// Training sessions as CSV (UTF-8 with BOM), with `trainingSessions`' filter.
+    async fn training_sessions_csv(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TrainingSessionFilter>,
+        #[graphql(default)] include_archived: bool,
+    ) -> Result<String> {
+        let f = filter_of(&filter, TrainingSessionFilter::to_filter)?;
+        let rows = all::<domain::TrainingSession>(&deps(ctx).store, f, include_archived)
+            .await
+            .gql()?;
+        let rows = rows
+            .iter()
+            .map(|s| {
+                let [ar, fr, en] = texts(&s.title);
+                vec![
+                    s.id.to_string(),
+                    ar,
+                    fr,
+                    en,
+                    s.audience.code().to_owned(),
+                    s.staff_category
+                        .map(|c| c.code().to_owned())
+                        .unwrap_or_default(),
+                    codes(&s.topics),
+                    s.delivery_mode
+                        .map(|m| m.code().to_owned())
+                        .unwrap_or_default(),
+                    opt(&s.venue_site_id),
+                    s.venue_country
+                        .as_ref()
+                        .map(|c| c.as_str().to_owned())
+                        .unwrap_or_default(),
+                    opt(&s.venue_city),
+                    opt(&s.start_date),
+                    opt(&s.end_date),
+                    opt(&s.contact_hours),
+                    s.status.code().to_owned(),
+                    opt(&s.project_id),
+                    opt(&s.agreement_id),
+                    opt(&s.organiser_id),
+                ]
+            })
+            .collect();
+        csv_text(
+            &[
+                "id",
+                "title_ar",
+                "title_fr",
+                "title_en",
+                "audience",
+                "staff_category",
+                "topics",
+                "delivery_mode",
+                "venue_site_id",
+                "venue_country",
+                "venue_city",
+                "start_date",
+                "end_date",
+                "contact_hours",
+                "status",
+                "project_id",
+                "agreement_id",
+                "organiser_id",
+            ],
+            rows,
+        )
+        .gql()
+    }
+
+    /// Projects as an IATI 2.03 `iati-activities` document (DOMAIN.md §1.4), with `projects`'
+    /// filter: participating organisations with their roles, status, dates, sectors, Morocco as
+    /// recipient country, sites as locations and cash contributions as incoming transactions
+    /// (pledge 13, commitment 11, incoming funds 1).
+    async fn iati_activities_xml(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProjectFilter>,
+    ) -> Result<String> {
+        let f = filter_of(&filter, ProjectFilter::to_filter)?;
+        iati_xml(&deps(ctx).store, f).await.gql()
+    }
+}
+
+/// Escapes text for XML content and attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 does not allow.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `<narrative xml:lang="…">` for each language present (at least one, possibly empty).
+fn narratives(out: &mut String, text: &LocalizedText, fallback: &str) {
+    let mut any = false;
+    for (lang, value) in [("fr", &text.fr), ("ar", &text.ar), ("en", &text.en)] {
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+            let _ = write!(out, "<narrative xml:lang=\"{lang}\">{}</narrative>", esc(v));
+            any = true;
+        }
+    }
+    if !any {
+        let _ = write!(out, "<narrative>{}</narrative>", esc(fallback));
+    }
+}
+
+/// An organisation's IATI reference: its first registry identifier, else its local id.
+fn org_ref(org: &domain::Organisation) -> String {
+    org.identifiers
+        .first()
+        .map(|i| format!("{}-{}", i.scheme, i.value))
+        .unwrap_or_else(|| org.id.to_string())
+}
+
+fn org_type(org: &domain::Organisation) -> String {
+    org.iati_org_type
+        .map(|t| t.iati_code().to_string())
+        .unwrap_or_else(|| "90".into())
+}
+
+async fn iati_xml(store: &Store, filter: Option<Filter>) -> Result<String, ApiError> {
+    let projects = all::<domain::Project>(store, filter, false).await?;
+    let ids: Vec<String> = projects.iter().map(|p| p.id.to_string()).collect();
+    let children = ListQuery::first(1_000);
+    let mut participants = HashMap::new();
+    let mut sectors = HashMap::new();
+    let mut sites = HashMap::new();
+    let mut contributions = HashMap::new();
+    // A bounded number of statements per batch of projects, whatever their number.
+    for chunk in ids.chunks(BATCH as usize) {
+        participants.extend(
+            store
+                .children::<domain::ProjectParticipant>(
+                    &rel::PROJECT_PARTICIPANTS,
+                    chunk,
+                    &children,
+                )
+                .await?,
+        );
+        sectors.extend(
+            store
+                .children::<domain::ProjectSector>(&rel::PROJECT_SECTORS, chunk, &children)
+                .await?,
+        );
+        sites.extend(
+            store
+                .children::<domain::Site>(&rel::PROJECT_SITES, chunk, &children)
+                .await?,
+        );
+        contributions.extend(
+            store
+                .children::<domain::Contribution>(&rel::PROJECT_CONTRIBUTIONS, chunk, &children)
+                .await?,
+        );
+    }
+    let org_ids: BTreeSet<String> = participants
+        .values()
+        .flatten()
+        .map(|p| p.organisation_id.to_string())
+        .chain(
+            contributions
+                .values()
+                .flatten()
+                .map(|c| c.contributor_id.to_string()),
+        )
+        .collect();
+    let org_ids: Vec<String> = org_ids.into_iter().collect();
+    let mut orgs: HashMap<String, domain::Organisation> = HashMap::new();
+    for chunk in org_ids.chunks(BATCH as usize) {
+        orgs.extend(store.by_ids::<domain::Organisation>(chunk).await?);
+    }
+    let home = store
+        .list::<domain::Organisation>(&ListQuery {
+            filter: Some(Filter::Compare {
+                field: "is_home",
+                op: sharaka_persistence::Op::Eq,
+                value: Value::Bool(true),
+            }),
+            ..ListQuery::first(1)
+        })
+        .await?
+        .into_iter()
+        .next();
+    let (reporting_ref, reporting_type, reporting_name) = match &home {
+        Some(org) => (org_ref(org), org_type(org), org.name.clone()),
+        None => (
+            "MA-DGAPR".to_owned(),
+            "10".to_owned(),
+            LocalizedText::default(),
+        ),
+    };
+
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\" generated-datetime=\"{now}\">\n"
+    );
+    let empty = Vec::new();
+    for p in &projects {
+        let id = p.id.to_string();
+        let identifier = p
+            .iati_identifier
+            .clone()
+            .unwrap_or_else(|| format!("{reporting_ref}-{id}"));
+        let updated = p
+            .meta
+            .updated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let _ = write!(
+            out,
+            "<iati-activity last-updated-datetime=\"{updated}\" xml:lang=\"fr\" default-currency=\"MAD\">"
+        );
+        let _ = write!(
+            out,
+            "<iati-identifier>{}</iati-identifier>",
+            esc(&identifier)
+        );
+        let _ = write!(
+            out,
+            "<reporting-org ref=\"{}\" type=\"{}\">",
+            esc(&reporting_ref),
+            esc(&reporting_type)
+        );
+        narratives(&mut out, &reporting_name, "DGAPR");
+        out.push_str("</reporting-org><title>");
+        narratives(&mut out, &p.title, &id);
+        out.push_str("</title><description type=\"1\">");
+        narratives(&mut out, &p.description, "");
+        out.push_str("</description>");
+        let parts = participants.get(&id).unwrap_or(&empty);
+        if parts.is_empty() {
+            // participating-org is required; the reporting organisation is at least accountable.
+            let _ = write!(
+                out,
+                "<participating-org role=\"2\" ref=\"{}\" type=\"{}\">",
+                esc(&reporting_ref),
+                esc(&reporting_type)
+            );
+            narratives(&mut out, &reporting_name, "DGAPR");
+            out.push_str("</participating-org>");
+        }
+        for part in parts {
+            let org = orgs.get(part.organisation_id.as_str());
+            let _ = write!(out, "<participating-org role=\"{}\"", part.role.iati_code());
+            if let Some(org) = org {
+                let _ = write!(
+                    out,
+                    " ref=\"{}\" type=\"{}\">",
+                    esc(&org_ref(org)),
+                    esc(&org_type(org))
+                );
+                narratives(&mut out, &org.name, org.id.as_str());
+            } else {
+                out.push('>');
+                let _ = write!(
+                    out,
+                    "<narrative>{}</narrative>",
+                    esc(part.organisation_id.as_str())
+                );
+            }
+            out.push_str("</participating-org>");
+        }
+        let _ = write!(out, "<activity-status code=\"{}\"/>", p.status.iati_code());
+        let dates: [(u8, &Option<PartialDate>, bool); 4] = [
+            (1, &p.dates.planned_start, false),
+            (2, &p.dates.actual_start, false),
+            (3, &p.dates.planned_end, true),
+            (4, &p.dates.actual_end, true),
+        ];
+        let mut dated = false;
+        for (kind, date, end) in dates {
+            if let Some(d) = date {
+                let iso = if end { d.latest() } else { d.earliest() };
+                let _ = write!(out, "<activity-date type=\"{kind}\" iso-date=\"{iso}\"/>");
+                dated = true;
+            }
+        }
+        if !dated {
+            // activity-date is required: without a known date, the record's creation stands in
+            // as the planned start.
+            let _ = write!(
+                out,
+                "<activity-date type=\"1\" iso-date=\"{}\"/>",
+                p.meta.created_at.date_naive()
+            );
+        }
+        out.push_str("<recipient-country code=\"MA\" percentage=\"100\"/>");
+        for site in sites.get(&id).unwrap_or(&Vec::new()) {
+            let _ = write!(out, "<location ref=\"{}\">", esc(site.id.as_str()));
+            out.push_str("<location-reach code=\"1\"/><name>");
+            narratives(&mut out, &site.name, site.id.as_str());
+            out.push_str("</name>");
+            if let Some(region) = &site.region_id {
+                // ISO 3166-2 region code, first-level administrative division.
+                let _ = write!(
+                    out,
+                    "<administrative vocabulary=\"A9\" level=\"1\" code=\"{}\"/>",
+                    esc(region.as_str())
+                );
+            }
+            let feature = match site.site_type {
+                domain::SiteType::ReformEducationCentre
+                | domain::SiteType::ChildProtectionCentre => "PRNJ",
+                domain::SiteType::LocalPrison
+                | domain::SiteType::CentralPrison
+                | domain::SiteType::AgriculturalPrison => "PRN",
+                domain::SiteType::TrainingCentre => "SCHT",
+                _ => "FCL",
+            };
+            let _ = write!(
+                out,
+                "<location-class code=\"2\"/><feature-designation code=\"{feature}\"/></location>"
+            );
+        }
+        for s in sectors.get(&id).unwrap_or(&Vec::new()) {
+            let _ = write!(
+                out,
+                "<sector vocabulary=\"{}\" code=\"{}\"",
+                s.vocabulary,
+                esc(&s.code)
+            );
+            if let Some(pc) = s.percentage {
+                let _ = write!(out, " percentage=\"{pc}\"");
+            }
+            out.push_str("/>");
+        }
+        let transaction_date = p
+            .dates
+            .actual_start
+            .or(p.dates.planned_start)
+            .map(|d| d.earliest())
+            .unwrap_or_else(|| p.meta.created_at.date_naive());
+        for c in contributions.get(&id).unwrap_or(&Vec::new()) {
+            let (domain::ContributionType::Cash, Some(value)) = (c.contribution_type, &c.value)
+            else {
+                continue;
+            };
+            let kind = match c.status {
+                domain::ContributionStatus::Pledged => 13,
+                domain::ContributionStatus::Committed => 11,
+                domain::ContributionStatus::Delivered
+                | domain::ContributionStatus::PartiallyDelivered => 1,
+                domain::ContributionStatus::Cancelled => continue,
+            };
+            let _ = write!(
+                out,
+                "<transaction ref=\"{}\"><transaction-type code=\"{kind}\"/><transaction-date iso-date=\"{transaction_date}\"/><value currency=\"{}\" value-date=\"{transaction_date}\">{}</value>",
+                esc(c.id.as_str()),
+                esc(value.currency.as_str()),
+                value.amount
+            );
+            if let Some(org) = orgs.get(c.contributor_id.as_str()) {
+                let _ = write!(
+                    out,
+                    "<provider-org ref=\"{}\" type=\"{}\">",
+                    esc(&org_ref(org)),
+                    esc(&org_type(org))
+                );
+                narratives(&mut out, &org.name, org.id.as_str());
+                out.push_str("</provider-org>");
+            }
+            out.push_str("<finance-type code=\"110\"/></transaction>");
+        }
+        out.push_str("</iati-activity>\n");
+    }
+    out.push_str("</iati-activities>\n");
+    Ok(out)
+}

@@ -1,0 +1,475 @@
+//! The search index (`search_entries`): one row per searchable text of a record, holding its
+//! normalised key ([`sharaka_domain::search::search_key`]) beside the original. Rows are written
+//! by [`Store::insert`] and [`Store::update`] in the same transaction as the record, by the seed
+//! loaders, and rebuilt by [`Store::reindex_search`].
+//!
+//! Reads of the index are not scoped: they return candidate record ids only, and the gateway
+//! loads every hit through the principal's scoped store, dropping those it may not see.
+
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, LikeExpr, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, Value as SqlValue};
+use sharaka_domain::Lang;
+use sharaka_domain::search::{inner_trigrams, search_key};
+
+use crate::query::escape_like;
+use crate::{Conn, PersistenceError, Store, with_conn};
+
+const TABLE: &str = "search_entries";
+
+/// How one table's records are indexed.
+struct Spec {
+    /// The record's table (also the entries' `record_kind`).
+    table: &'static str,
+    /// Texts read from another table: (column of `table` holding that table's id, that table).
+    source: Option<(&'static str, &'static str)>,
+    /// (column, field, language code or `""` for language-neutral text).
+    fields: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const NAMES: &[(&str, &str, &str)] = &[
+    ("name_ar", "name", "ar"),
+    ("name_fr", "name", "fr"),
+    ("name_en", "name", "en"),
+];
+const TITLES: &[(&str, &str, &str)] = &[
+    ("title_ar", "title", "ar"),
+    ("title_fr", "title", "fr"),
+    ("title_en", "title", "en"),
+];
+
+const SPECS: &[Spec] = &[
+    Spec {
+        table: "organisations",
+        source: None,
+        fields: &[
+            ("name_ar", "name", "ar"),
+            ("name_fr", "name", "fr"),
+            ("name_en", "name", "en"),
+            ("acronym", "acronym", ""),
+        ],
+    },
+    Spec {
+        table: "partnerships",
+        source: Some(("partner_org_id", "organisations")),
+        fields: &[
+            ("name_ar", "partner_name", "ar"),
+            ("name_fr", "partner_name", "fr"),
+            ("name_en", "partner_name", "en"),
+            ("acronym", "partner_acronym", ""),
+        ],
+    },
+    Spec {
+        table: "agreements",
+        source: None,
+        fields: &[
+            ("title_ar", "title", "ar"),
+            ("title_fr", "title", "fr"),
+            ("title_en", "title", "en"),
+            ("reference", "reference", ""),
+        ],
+    },
+    Spec {
+        table: "projects",
+        source: None,
+        fields: TITLES,
+    },
+    Spec {
+        table: "sites",
+        source: None,
+        fields: &[
+            ("name_ar", "name", "ar"),
+            ("name_fr", "name", "fr"),
+            ("name_en", "name", "en"),
+            ("city", "city", ""),
+        ],
+    },
+    Spec {
+        table: "training_sessions",
+        source: None,
+        fields: TITLES,
+    },
+    Spec {
+        table: "exchange_visits",
+        source: None,
+        fields: TITLES,
+    },
+    // Regions are not search results, but their names are indexed for `nameContains`.
+    Spec {
+        table: "regions",
+        source: None,
+        fields: NAMES,
+    },
+];
+
+fn spec(table: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|s| s.table == table)
+}
+
+/// One indexed text of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchEntry {
+    /// The record's table (`organisations`, `agreements`, …).
+    pub table: String,
+    /// The record's local id.
+    pub record_id: String,
+    /// The indexed field (`name`, `title`, `acronym`, `partner_name`, …).
+    pub field: String,
+    /// The text's language; `None` for language-neutral text (acronyms, references, cities).
+    pub lang: Option<Lang>,
+    /// The normalised search key.
+    pub key: String,
+    /// The text as written.
+    pub original: String,
+}
+
+/// Which index entries to consider for a query.
+#[derive(Debug, Clone)]
+pub struct SearchRequest<'a> {
+    /// The query's search key (already normalised).
+    pub key: &'a str,
+    /// Only records of these tables.
+    pub tables: &'a [&'static str],
+    /// Only text in this language (language-neutral text always qualifies).
+    pub lang: Option<Lang>,
+    /// The most entries to return.
+    pub limit: u64,
+}
+
+/// The most `LIKE` patterns one candidate lookup uses (a long query's trigrams are sampled).
+const MAX_PATTERNS: usize = 48;
+
+fn col(field: &str) -> Expr {
+    Expr::col((Alias::new(TABLE), Alias::new(field)))
+}
+
+fn like(pattern_body: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", escape_like(pattern_body))).escape('\\')
+}
+
+/// The index entries that may match `request`: those containing the whole key or at least one
+/// trigram of its words. Ranking is done by the caller with the domain's similarity, so both
+/// backends rank alike; on PostgreSQL the GIN trigram index serves these `LIKE`s.
+pub async fn candidates<C: ConnectionTrait>(
+    c: &C,
+    request: &SearchRequest<'_>,
+) -> Result<Vec<SearchEntry>, PersistenceError> {
+    if request.key.is_empty() || request.tables.is_empty() {
+        return Ok(Vec::new());
+    }
+    let trigrams: Vec<String> = inner_trigrams(request.key).into_iter().collect();
+    let step = trigrams.len().div_ceil(MAX_PATTERNS).max(1);
+    let mut any = Cond::any().add(col("search_key").like(like(request.key)));
+    for trigram in trigrams.iter().step_by(step) {
+        any = any.add(col("search_key").like(like(trigram)));
+    }
+    let mut select = Query::select();
+    select
+        .columns(
+            [
+                "record_kind",
+                "record_id",
+                "field",
+                "lang",
+                "search_key",
+                "original_text",
+            ]
+            .map(|c| (Alias::new(TABLE), Alias::new(c))),
+        )
+        .from(Alias::new(TABLE))
+        .and_where(col("record_kind").is_in(request.tables.iter().copied()))
+        .cond_where(any)
+        .order_by_expr(col("record_kind"), sea_orm::sea_query::Order::Asc)
+        .order_by_expr(col("record_id"), sea_orm::sea_query::Order::Asc)
+        .limit(request.limit);
+    if let Some(lang) = request.lang {
+        select.and_where(col("lang").is_in([lang.code(), ""]));
+    }
+    let rows = c.query_all(&select).await?;
+    rows.iter()
+        .map(|row| {
+            let lang: String = row.try_get("", "lang")?;
+            Ok(SearchEntry {
+                table: row.try_get("", "record_kind")?,
+                record_id: row.try_get("", "record_id")?,
+                field: row.try_get("", "field")?,
+                lang: lang.parse().ok(),
+                key: row.try_get("", "search_key")?,
+                original: row.try_get("", "original_text")?,
+            })
+        })
+        .collect()
+}
+
+/// `record_id IN (SELECT … WHERE key LIKE '%text%')` for a `Contains` filter over `columns` of
+/// `table`, when those columns are indexed: text filters then match normalised text (accents,
+/// case, Arabic variants folded) on both backends. `None` when nothing applies — including
+/// text with `%`, `_` or `\`: those match themselves literally, and the key would fold them
+/// into word breaks (`Rabat%` would find Rabat).
+pub(crate) fn contains_subquery(
+    table: &str,
+    columns: &[&str],
+    text: &str,
+) -> Option<SelectStatement> {
+    if text.contains(['%', '_', '\\']) {
+        return None;
+    }
+    let spec = spec(table)?;
+    let key = search_key(text);
+    if key.is_empty() {
+        return None;
+    }
+    let mut fields = Cond::any();
+    let mut used = false;
+    for (column, field, lang) in spec.fields {
+        if columns.contains(column) {
+            used = true;
+            fields = fields.add(
+                Cond::all()
+                    .add(col("field").eq(*field))
+                    .add(col("lang").eq(*lang)),
+            );
+        }
+    }
+    if !used {
+        return None;
+    }
+    Some(
+        Query::select()
+            .column((Alias::new(TABLE), Alias::new("record_id")))
+            .from(Alias::new(TABLE))
+            .and_where(col("record_kind").eq(spec.table))
+            .and_where(col("search_key").like(like(&key)))
+            .cond_where(fields)
+            .to_owned(),
+    )
+}
+
+/// Reads the indexed texts of `spec`'s records (all of them, or those with these ids).
+async fn rows<C: ConnectionTrait>(
+    c: &C,
+    spec: &Spec,
+    ids: Option<&[String]>,
+) -> Result<Vec<SearchEntry>, PersistenceError> {
+    const RECORD: &str = "__record";
+    const SOURCE: &str = "__source";
+    let mut select = Query::select();
+    select
+        .expr_as(
+            Expr::col((Alias::new(RECORD), Alias::new("id"))),
+            Alias::new("__id"),
+        )
+        .from_as(Alias::new(spec.table), Alias::new(RECORD));
+    let from = match spec.source {
+        Some((fk, other)) => {
+            select.join_as(
+                sea_orm::sea_query::JoinType::InnerJoin,
+                Alias::new(other),
+                Alias::new(SOURCE),
+                Expr::col((Alias::new(SOURCE), Alias::new("id")))
+                    .equals((Alias::new(RECORD), Alias::new(fk))),
+            );
+            SOURCE
+        }
+        None => RECORD,
+    };
+    for (i, (column, _, _)) in spec.fields.iter().enumerate() {
+        select.expr_as(
+            Expr::col((Alias::new(from), Alias::new(*column))),
+            Alias::new(format!("__c{i}")),
+        );
+    }
+    if let Some(ids) = ids {
+        select.and_where(
+            Expr::col((Alias::new(RECORD), Alias::new("id"))).is_in(ids.iter().cloned()),
+        );
+    }
+    let mut out = Vec::new();
+    for row in c.query_all(&select).await? {
+        let id: String = row.try_get("", "__id")?;
+        for (i, (_, field, lang)) in spec.fields.iter().enumerate() {
+            let text: Option<String> = row.try_get("", &format!("__c{i}"))?;
+            let Some(text) = text else { continue };
+            let key = search_key(&text);
+            if key.is_empty() {
+                continue;
+            }
+            out.push(SearchEntry {
+                table: spec.table.to_owned(),
+                record_id: id.clone(),
+                field: (*field).to_owned(),
+                lang: lang.parse().ok(),
+                key,
+                original: text,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Rows per multi-row insert: 6 parameters each stays far below SQLite's parameter limit.
+const INSERT_CHUNK: usize = 500;
+
+async fn insert_entries<C: ConnectionTrait>(
+    c: &C,
+    entries: &[SearchEntry],
+) -> Result<(), PersistenceError> {
+    for chunk in entries.chunks(INSERT_CHUNK) {
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new(TABLE)).columns(
+            [
+                "record_kind",
+                "record_id",
+                "field",
+                "lang",
+                "search_key",
+                "original_text",
+            ]
+            .map(Alias::new),
+        );
+        for e in chunk {
+            let values: [SqlValue; 6] = [
+                e.table.clone().into(),
+                e.record_id.clone().into(),
+                e.field.clone().into(),
+                e.lang.map_or("", Lang::code).to_owned().into(),
+                e.key.clone().into(),
+                e.original.clone().into(),
+            ];
+            insert
+                .values(values.map(Expr::val))
+                .map_err(|e| PersistenceError::Seed(e.to_string()))?;
+        }
+        c.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Re-indexes these records of `spec` (or all of its records).
+async fn index<C: ConnectionTrait>(
+    c: &C,
+    spec: &Spec,
+    ids: Option<&[String]>,
+) -> Result<u64, PersistenceError> {
+    let mut delete = Query::delete();
+    delete
+        .from_table(Alias::new(TABLE))
+        .and_where(Expr::col(Alias::new("record_kind")).eq(spec.table));
+    if let Some(ids) = ids {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        delete.and_where(Expr::col(Alias::new("record_id")).is_in(ids.iter().cloned()));
+    }
+    c.execute(&delete).await?;
+    let entries = rows(c, spec, ids).await?;
+    insert_entries(c, &entries).await?;
+    Ok(entries.len() as u64)
+}
+
+/// Whether `table`'s records are indexed.
+pub(crate) fn is_indexed(table: &str) -> bool {
+    spec(table).is_some()
+}
+
+/// Re-indexes one record after it was written (and the records whose entries quote it: a
+/// partner's name is a partnership's too). A record that no longer exists loses its entries.
+pub(crate) async fn index_record<C: ConnectionTrait>(
+    c: &C,
+    table: &str,
+    id: &str,
+) -> Result<(), PersistenceError> {
+    let Some(spec) = spec(table) else {
+        return Ok(());
+    };
+    let ids = [id.to_owned()];
+    index(c, spec, Some(&ids)).await?;
+    for dependent in SPECS {
+        if let Some((fk, source)) = dependent.source
+            && source == table
+        {
+            let select = Query::select()
+                .column(Alias::new("id"))
+                .from(Alias::new(dependent.table))
+                .and_where(Expr::col(Alias::new(fk)).eq(id))
+                .to_owned();
+            let ids = c
+                .query_all(&select)
+                .await?
+                .iter()
+                .map(|row| row.try_get::<String>("", "id"))
+                .collect::<Result<Vec<_>, _>>()?;
+            index(c, dependent, Some(&ids)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Rebuilds the whole index; returns the number of entries written.
+pub(crate) async fn reindex_all<C: ConnectionTrait>(c: &C) -> Result<u64, PersistenceError> {
+    let mut total = 0;
+    for spec in SPECS {
+        total += index(c, spec, None).await?;
+    }
+    Ok(total)
+}
+
+impl Store {
+    /// Index entries that may match a search (see [`candidates`]). Not scoped: callers must
+    /// load each hit through a scoped store before showing it.
+    pub async fn search_candidates(
+        &self,
+        request: &SearchRequest<'_>,
+    ) -> Result<Vec<SearchEntry>, PersistenceError> {
+        with_conn!(self, c => candidates(c, request).await)
+    }
+
+    /// Rebuilds the search index from the records, in one transaction; returns the number of
+    /// entries. For databases that held records before the index existed, and after bulk loads
+    /// that bypass the write path.
+    pub async fn reindex_search(&self) -> Result<u64, PersistenceError> {
+        let txn = self.begin().await?;
+        let result = with_conn!(txn, c => reindex_all(c).await);
+        match result {
+            Ok(n) => {
+                txn.commit().await?;
+                Ok(n)
+            }
+            Err(e) => {
+                txn.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Rebuilds the index when it is empty but records exist (a database migrated from before
+    /// the index); a no-op otherwise. Returns the number of entries written.
+    pub async fn backfill_search_index(&self) -> Result<u64, PersistenceError> {
+        let probe = |table: &str| {
+            Query::select()
+                .expr(Expr::val(1))
+                .from(Alias::new(table))
+                .limit(1)
+                .to_owned()
+        };
+        let (indexed, records) = with_conn!(self, c => {
+            let indexed = c.query_one(&probe(TABLE)).await?.is_some();
+            let mut records = false;
+            for spec in SPECS {
+                records |= c.query_one(&probe(spec.table)).await?.is_some();
+            }
+            Ok::<_, PersistenceError>((indexed, records))
+        })?;
+        if indexed || !records {
+            return Ok(0);
+        }
+        self.reindex_search().await
+    }
+
+    /// Re-indexes one record in this store's transaction (see [`index_record`]).
+    pub(crate) async fn index_record(&self, table: &str, id: &str) -> Result<(), PersistenceError> {
+        if !is_indexed(table) {
+            return Ok(());
+        }
+        with_conn!(self, c => index_record(c, table, id).await)
+    }
+}
