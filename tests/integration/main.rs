@@ -3,6 +3,7 @@
 
 mod access;
 mod deploy;
+mod filter_props;
 mod hostile;
 mod http_errors;
 mod n_plus_one;

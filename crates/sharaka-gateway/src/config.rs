@@ -25,7 +25,7 @@
 //! | `SHARAKA_MAX_ROOT_FIELDS` | `50` | most root fields in one operation |
 //! | `SHARAKA_MAX_DIRECTIVES` | `100` | most directives in a query, after expanding fragments |
 //! | `SHARAKA_MAX_NESTING` | `64` | deepest bracket nesting in the query text, and list/object nesting in variables |
-//! | `SHARAKA_MAX_INPUT_VALUES` | `5000` | most values (scalars, list items, object fields) in a request's arguments and variables |
+//! | `SHARAKA_MAX_INPUT_VALUES` | `1000` | most values (scalars, list items, object fields) in a request's arguments and variables |
 //! | `SHARAKA_REQUEST_TIMEOUT_MS` | `30000` | execution deadline of one operation (`TIMEOUT`; 0 disables) |
 //! | `SHARAKA_HEADER_TIMEOUT_MS` | `10000` | request headers must arrive within this; also closes idle keep-alive connections |
 //! | `SHARAKA_BODY_TIMEOUT_MS` | `30000` | a request body must arrive within this (`408`; 0 disables) |
@@ -295,7 +295,13 @@ fn cors_origins() -> anyhow::Result<Vec<String>> {
 fn persisted_queries() -> anyhow::Result<crate::limits::persisted::Mode> {
     use crate::limits::persisted::{AllowList, Mode};
     let file = var("SHARAKA_PERSISTED_QUERIES_FILE");
-    match var("SHARAKA_PERSISTED_QUERIES").as_deref().map(str::trim) {
+    let mode = var("SHARAKA_PERSISTED_QUERIES");
+    if file.is_some() && mode.as_deref().map(str::trim) != Some("allowlist") {
+        tracing::warn!(
+            "SHARAKA_PERSISTED_QUERIES_FILE is ignored unless SHARAKA_PERSISTED_QUERIES=allowlist"
+        );
+    }
+    match mode.as_deref().map(str::trim) {
         None | Some("apq") => Ok(Mode::Automatic),
         Some("off") => Ok(Mode::Off),
         Some("allowlist") => {

@@ -99,11 +99,30 @@ pub fn router(state: HttpState, body_limit: usize) -> Router {
         .route("/health/live", get(|| async { "ok" }))
         .route("/health/ready", get(ready))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .with_state(shared);
     match cors_layer(&config.cors_origins) {
         Some(cors) => router.layer(cors),
         None => router,
     }
+}
+
+/// A panic in a handler (a bug) is logged and answered with a coded `500`, instead of a
+/// connection dropped without a word.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %detail, "a request handler panicked");
+    closing(error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Code::InternalServerError,
+        "internal error",
+    ))
 }
 
 /// CORS for the configured origins; none configured, no CORS headers at all (browsers then
@@ -141,6 +160,15 @@ fn client_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAdd
         .map(|ConnectInfo(address)| address.ip())
 }
 
+/// Marks a response sent before its request's body was read: the connection cannot carry
+/// another request (the rest of the body is still on it), so the client must not reuse it.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 fn too_many_requests(wait: Duration) -> Response {
     let mut response = error_response(
         StatusCode::TOO_MANY_REQUESTS,
@@ -170,7 +198,7 @@ async fn rate_limit(
     );
     match checked {
         Ok(()) => next.run(request).await,
-        Err(wait) => too_many_requests(wait),
+        Err(wait) => closing(too_many_requests(wait)),
     }
 }
 
@@ -268,6 +296,9 @@ fn finish_errors(errors: &mut Vec<ServerError>) {
             } else if error.message.contains("Invalid value for argument")
                 || error.message.contains("Failed to parse")
                 || error.message.contains("Invalid value for variable")
+                || error.message.starts_with("Expected input type")
+                || (error.message.starts_with("Variable ")
+                    && error.message.ends_with("is not defined."))
             {
                 Code::BadUserInput
             } else if error.path.is_empty() {
@@ -337,14 +368,15 @@ fn resolve_persisted(
             ))
         })?;
     let has_text = !request.query.trim().is_empty();
-    if let Some(extension) = &extension {
-        if has_text && persisted::sha256_hex(&request.query) != extension.sha256 {
-            return Err(Box::new(error_response(
-                StatusCode::BAD_REQUEST,
-                Code::BadRequest,
-                "`persistedQuery.sha256Hash` is not the SHA-256 of the query",
-            )));
-        }
+    if let Some(extension) = &extension
+        && has_text
+        && persisted::sha256_hex(&request.query) != extension.sha256
+    {
+        return Err(Box::new(error_response(
+            StatusCode::BAD_REQUEST,
+            Code::BadRequest,
+            "`persistedQuery.sha256Hash` is not the SHA-256 of the query",
+        )));
     }
     match (&shared.mode, extension) {
         (Mode::Off, _) | (Mode::Automatic, None) => Ok(None),
@@ -550,11 +582,11 @@ async fn execute(
 /// Reads a body within the body limit and the body deadline.
 async fn read_body(shared: &Shared, headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
     let too_large = || {
-        Box::new(error_response(
+        Box::new(closing(error_response(
             StatusCode::PAYLOAD_TOO_LARGE,
             Code::BadRequest,
             "the request body is larger than this server accepts",
-        ))
+        )))
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -569,22 +601,22 @@ async fn read_body(shared: &Shared, headers: &HeaderMap, body: Body) -> Result<B
         Some(deadline) => match tokio::time::timeout(deadline, collect).await {
             Ok(collected) => collected,
             Err(_) => {
-                return Err(Box::new(error_response(
+                return Err(Box::new(closing(error_response(
                     StatusCode::REQUEST_TIMEOUT,
                     Code::BadRequest,
                     "the request body did not arrive in time",
-                )));
+                ))));
             }
         },
     };
     match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(_) => Err(Box::new(error_response(
+        Err(_) => Err(Box::new(closing(error_response(
             StatusCode::BAD_REQUEST,
             Code::BadRequest,
             "the request body could not be read",
-        ))),
+        )))),
     }
 }
 
@@ -605,11 +637,11 @@ async fn post_graphql(
         .trim()
         .to_ascii_lowercase();
     if media != "application/json" {
-        return error_response(
+        return closing(error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::BadRequest,
             "send GraphQL requests as application/json",
-        );
+        ));
     }
     let body = match read_body(&shared, headers, body).await {
         Ok(body) => body,
@@ -627,6 +659,31 @@ async fn post_graphql(
         }
     };
     let state = &shared.state;
+    // A batch is checked and charged (one request per operation; the rate limit counted one)
+    // before anyone is authenticated.
+    if let BatchRequest::Batch(requests) = &batch {
+        if requests.len() > state.max_batch || state.max_batch <= 1 {
+            let message = if state.max_batch <= 1 {
+                "batched requests are not accepted: send one operation per request".to_owned()
+            } else {
+                format!(
+                    "batched requests are limited to {} operations",
+                    state.max_batch
+                )
+            };
+            return error_response(StatusCode::BAD_REQUEST, Code::BadRequest, &message);
+        }
+        let extra = u32::try_from(requests.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        if let Err(wait) = shared.rate.check(
+            headers
+                .get(header::AUTHORIZATION)
+                .map(HeaderValue::as_bytes),
+            client_address(&parts.extensions),
+            extra,
+        ) {
+            return too_many_requests(wait);
+        }
+    }
     let principal = match principal(state, headers).await {
         Ok(principal) => principal,
         Err(refusal) => return *refusal,
@@ -639,28 +696,6 @@ async fn post_graphql(
             execute(state, headers, &principal, request).await
         }
         BatchRequest::Batch(requests) => {
-            if requests.len() > state.max_batch || state.max_batch <= 1 {
-                let message = if state.max_batch <= 1 {
-                    "batched requests are not accepted: send one operation per request".to_owned()
-                } else {
-                    format!(
-                        "batched requests are limited to {} operations",
-                        state.max_batch
-                    )
-                };
-                return error_response(StatusCode::BAD_REQUEST, Code::BadRequest, &message);
-            }
-            // The rate limit counted the batch as one request: count the rest.
-            let extra = u32::try_from(requests.len().saturating_sub(1)).unwrap_or(u32::MAX);
-            if let Err(wait) = shared.rate.check(
-                headers
-                    .get(header::AUTHORIZATION)
-                    .map(HeaderValue::as_bytes),
-                client_address(&parts.extensions),
-                extra,
-            ) {
-                return too_many_requests(wait);
-            }
             let mut responses = Vec::with_capacity(requests.len());
             for mut request in requests {
                 if let Err(response) = prepare(&shared, headers, &mut request, true) {

@@ -69,7 +69,7 @@ impl Default for Limits {
             max_root_fields: 50,
             max_directives: 100,
             max_nesting: 64,
-            max_input_values: 5_000,
+            max_input_values: 1_000,
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),

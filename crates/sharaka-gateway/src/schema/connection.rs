@@ -23,6 +23,11 @@ pub fn encode_cursor(position: u64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{position}"))
 }
 
+/// The largest position a cursor may hold (2^53): far beyond any list, and small enough that
+/// an offset computed from it never overflows the databases' signed 64-bit integers (a forged
+/// cursor at `u64::MAX` made the SQLite driver panic).
+const MAX_POSITION: u64 = 1 << 53;
+
 /// Decodes a cursor produced by [`encode_cursor`].
 pub fn decode_cursor(cursor: &str) -> Result<u64, ApiError> {
     URL_SAFE_NO_PAD
@@ -30,6 +35,7 @@ pub fn decode_cursor(cursor: &str) -> Result<u64, ApiError> {
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|s| s.strip_prefix(CURSOR_PREFIX).and_then(|n| n.parse().ok()))
+        .filter(|position| *position <= MAX_POSITION)
         .ok_or_else(|| ApiError::bad_input("`after` is not a cursor returned by this API"))
 }
 

@@ -110,6 +110,10 @@ fn date_range(out: &mut Vec<Filter>, field: &'static str, range: &Option<DateRan
     }
 }
 
+/// The longest text a `…Contains` filter takes, in characters: longer than any name or title,
+/// and far under SQLite's 50,000-byte limit on `LIKE` patterns.
+pub const MAX_CONTAINS_CHARS: usize = 1_000;
+
 fn contains(
     out: &mut Vec<Filter>,
     fields: &'static [&'static str],
@@ -120,6 +124,11 @@ fn contains(
             return Err(ApiError::bad_input(
                 "text filters may not contain NUL characters",
             ));
+        }
+        if t.chars().count() > MAX_CONTAINS_CHARS {
+            return Err(ApiError::bad_input(format!(
+                "text filters are limited to {MAX_CONTAINS_CHARS} characters"
+            )));
         }
         out.push(Filter::Contains {
             fields,
@@ -367,6 +376,13 @@ impl AgreementFilter {
         date_range(&mut p, "signed_on", &self.signed_on);
         date_range(&mut p, "effective_to", &self.effective_to);
         if let Some(days) = self.expiring_within_days {
+            // A century is the longest window that makes sense (and far from date overflow).
+            const MAX_DAYS: u32 = 36_500;
+            if days > MAX_DAYS {
+                return Err(ApiError::bad_input(format!(
+                    "`expiringWithinDays` may be at most {MAX_DAYS}"
+                )));
+            }
             let today = chrono::Utc::now().date_naive();
             let until = today + chrono::Days::new(u64::from(days));
             p.push(Filter::Compare {
