@@ -25,14 +25,16 @@ use tower_http::trace::TraceLayer;
 pub use config::Config;
 
 /// Whether the operation a request selects is a mutation (an unparsable query is not: it fails
-/// in execution with a parse error).
-fn is_mutation(request: &async_graphql::Request) -> bool {
+/// in execution with a parse error). Uses the request's cached parse, so the query is parsed
+/// once per request.
+fn is_mutation(request: &mut async_graphql::Request) -> bool {
     use async_graphql::parser::types::OperationType;
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+    let wanted = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
         return false;
     };
     document.operations.iter().any(|(name, op)| {
-        let selected = match (&request.operation_name, name) {
+        let selected = match (&wanted, name) {
             (Some(wanted), Some(name)) => wanted == name.as_str(),
             (None, _) => true,
             (Some(_), None) => false,
@@ -152,9 +154,15 @@ impl App {
         if let Err(refusal) = limits::check_request(&mut request, &self.config.limits.document()) {
             return coded_response(refusal.code(), &refusal.to_string());
         }
+        let started = std::time::Instant::now();
+        let mutation = is_mutation(&mut request);
+        let name = request
+            .operation_name
+            .clone()
+            .unwrap_or_else(|| "anonymous".to_owned());
         let request = request.data(schema::RequestLang(lang));
-        let run = error::ERROR_LANG.scope(lang, self.execute_scoped(request, principal));
-        match limits::optional(self.config.limits.request_timeout) {
+        let run = error::ERROR_LANG.scope(lang, self.execute_scoped(request, principal, mutation));
+        let response = match limits::optional(self.config.limits.request_timeout) {
             None => run.await,
             Some(deadline) => match tokio::time::timeout(deadline, run).await {
                 Ok(response) => response,
@@ -172,7 +180,27 @@ impl App {
                     )
                 }
             },
-        }
+        };
+        let codes: Vec<String> = response
+            .errors
+            .iter()
+            .map(|e| {
+                e.extensions
+                    .as_ref()
+                    .and_then(|x| x.get("code"))
+                    .map_or_else(
+                        || "UNCODED".to_owned(),
+                        |v| v.to_string().trim_matches('"').to_owned(),
+                    )
+            })
+            .collect();
+        metrics::operation(
+            &name,
+            if mutation { "mutation" } else { "query" },
+            started.elapsed(),
+            &codes,
+        );
+        response
     }
 
     fn deps(&self, store: Store, principal: sharaka_domain::Principal) -> schema::AppDeps {
@@ -192,8 +220,9 @@ impl App {
         &self,
         request: async_graphql::Request,
         principal: sharaka_domain::Principal,
+        mutation: bool,
     ) -> async_graphql::Response {
-        if !is_mutation(&request) {
+        if !mutation {
             let deps = self.deps(self.store.clone(), principal);
             return self.schema.execute(request.data(deps)).await;
         }
