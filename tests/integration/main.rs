@@ -6,6 +6,7 @@ mod deploy;
 mod filter_props;
 mod hostile;
 mod http_errors;
+mod live;
 mod n_plus_one;
 mod read_model;
 mod resilience;

@@ -44,7 +44,7 @@ fn as_postgres(program: &Path, args: &[&str]) -> bool {
         .unwrap_or(false)
 }
 
-struct Instance {
+pub(crate) struct Instance {
     bin: PathBuf,
     dir: tempfile::TempDir,
     port: u16,
@@ -55,7 +55,7 @@ impl Instance {
         self.dir.path().join("data").display().to_string()
     }
 
-    fn start(&self) -> bool {
+    pub(crate) fn start(&self) -> bool {
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
             self.port,
@@ -79,14 +79,14 @@ impl Instance {
         )
     }
 
-    fn stop(&self) -> bool {
+    pub(crate) fn stop(&self) -> bool {
         as_postgres(
             &self.bin.join("pg_ctl"),
             &["-D", &self.data(), "-m", "fast", "-w", "stop"],
         )
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 }
@@ -107,7 +107,7 @@ fn free_port() -> u16 {
         .unwrap_or(55432)
 }
 
-fn instance() -> Option<Instance> {
+pub(crate) fn instance() -> Option<Instance> {
     let bin = pg_bin()?;
     let dir = tempfile::Builder::new()
         .prefix("sharaka-pg-")

@@ -37,6 +37,12 @@
 //! | `SHARAKA_PERSISTED_QUERIES_FILE` | unset | allow-list mode: JSON of `id → query`, or an Apollo persisted query manifest |
 //! | `SHARAKA_APQ_CACHE_BYTES` | `16777216` | memory for automatic persisted queries (least recently used dropped) |
 //! | `SHARAKA_SUPPRESSION_THRESHOLD` | `5` | disclosure control: external roles see protected counts below this as `"<5"` |
+//! | `SHARAKA_LIVE_POLL_MS` | `1000` | live updates: the longest a committed change waits to be published when no wake-up arrives |
+//! | `SHARAKA_LIVE_BUFFER` | `1024` | live updates: events a subscriber may fall behind before it is closed (`SUBSCRIBER_TOO_SLOW`) |
+//! | `SHARAKA_OUTBOX_RETENTION_HOURS` | `24` | how long published events stay in the outbox |
+//! | `SHARAKA_WS_INIT_TIMEOUT_MS` | `10000` | a WebSocket must send `connection_init` within this (closed with `4408`) |
+//! | `SHARAKA_WS_MAX_SUBSCRIPTIONS` | `20` | subscriptions one WebSocket connection may run at once |
+//! | `SHARAKA_WS_MAX_MESSAGE_BYTES` | `65536` | largest WebSocket message (frame) a client may send |
 //! | `RUST_LOG` | `info` | log filter |
 //! | `SHARAKA_LOG_FORMAT` | `text` | `json` for one JSON object per log line |
 
@@ -78,6 +84,10 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// How persisted queries are handled.
     pub persisted_queries: crate::limits::persisted::Mode,
+    /// How live updates are read and buffered.
+    pub live: crate::live::LiveConfig,
+    /// The WebSocket transport's guards.
+    pub websocket: crate::ws::WsConfig,
 }
 
 /// The URL with any password replaced, for printing.
@@ -129,6 +139,8 @@ impl Default for Config {
             limits: crate::limits::Limits::default(),
             cors_origins: Vec::new(),
             persisted_queries: crate::limits::persisted::Mode::default(),
+            live: crate::live::LiveConfig::default(),
+            websocket: crate::ws::WsConfig::default(),
         }
     }
 }
@@ -192,6 +204,12 @@ const KNOWN: &[&str] = &[
     "SHARAKA_PERSISTED_QUERIES_FILE",
     "SHARAKA_APQ_CACHE_BYTES",
     "SHARAKA_SUPPRESSION_THRESHOLD",
+    "SHARAKA_LIVE_POLL_MS",
+    "SHARAKA_LIVE_BUFFER",
+    "SHARAKA_OUTBOX_RETENTION_HOURS",
+    "SHARAKA_WS_INIT_TIMEOUT_MS",
+    "SHARAKA_WS_MAX_SUBSCRIPTIONS",
+    "SHARAKA_WS_MAX_MESSAGE_BYTES",
 ];
 
 impl Config {
@@ -228,6 +246,8 @@ impl Config {
             limits: limits_config(&defaults.limits)?,
             cors_origins: cors_origins()?,
             persisted_queries: persisted_queries()?,
+            live: live_config(&defaults.live)?,
+            websocket: ws_config(&defaults.websocket)?,
         })
     }
 }
@@ -265,6 +285,38 @@ fn limits_config(defaults: &crate::limits::Limits) -> anyhow::Result<crate::limi
         anyhow::bail!("SHARAKA_RATE_LIMIT_BURST must be at least 1 when rate limiting is on");
     }
     Ok(limits)
+}
+
+fn live_config(defaults: &crate::live::LiveConfig) -> anyhow::Result<crate::live::LiveConfig> {
+    let hours: u64 = parsed(
+        "SHARAKA_OUTBOX_RETENTION_HOURS",
+        defaults.retention.as_secs() / 3_600,
+    )?;
+    let live = crate::live::LiveConfig {
+        poll_interval: millis("SHARAKA_LIVE_POLL_MS", defaults.poll_interval)?,
+        buffer: parsed("SHARAKA_LIVE_BUFFER", defaults.buffer)?,
+        retention: std::time::Duration::from_secs(hours.saturating_mul(3_600)),
+    };
+    if live.poll_interval.is_zero() || live.buffer == 0 || hours == 0 {
+        anyhow::bail!(
+            "SHARAKA_LIVE_POLL_MS, SHARAKA_LIVE_BUFFER and SHARAKA_OUTBOX_RETENTION_HOURS must be at least 1"
+        );
+    }
+    Ok(live)
+}
+
+fn ws_config(defaults: &crate::ws::WsConfig) -> anyhow::Result<crate::ws::WsConfig> {
+    let ws = crate::ws::WsConfig {
+        init_timeout: millis("SHARAKA_WS_INIT_TIMEOUT_MS", defaults.init_timeout)?,
+        max_subscriptions: parsed("SHARAKA_WS_MAX_SUBSCRIPTIONS", defaults.max_subscriptions)?,
+        max_message_bytes: parsed("SHARAKA_WS_MAX_MESSAGE_BYTES", defaults.max_message_bytes)?,
+    };
+    if ws.init_timeout.is_zero() || ws.max_message_bytes < 1_024 {
+        anyhow::bail!(
+            "SHARAKA_WS_INIT_TIMEOUT_MS must be at least 1 and SHARAKA_WS_MAX_MESSAGE_BYTES at least 1024"
+        );
+    }
+    Ok(ws)
 }
 
 fn cors_origins() -> anyhow::Result<Vec<String>> {

@@ -56,6 +56,11 @@ pub enum Code {
     Timeout,
     /// The database is unavailable; try again shortly.
     ServiceUnavailable,
+    /// A subscriber fell too far behind its events and was closed: subscribe again (and read
+    /// what it missed with a query).
+    SubscriberTooSlow,
+    /// A WebSocket connection already runs as many subscriptions as allowed.
+    TooManySubscriptions,
     /// Something failed inside the server.
     InternalServerError,
 }
@@ -78,6 +83,8 @@ impl Code {
             Code::OperationNotAllowed => "OPERATION_NOT_ALLOWED",
             Code::Timeout => "TIMEOUT",
             Code::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Code::SubscriberTooSlow => "SUBSCRIBER_TOO_SLOW",
+            Code::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
             Code::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }

@@ -281,7 +281,7 @@ fn truncate(message: &str) -> String {
 
 /// Gives every error a code and a short message. Errors raised by resolvers already carry a
 /// code; the rest come from async-graphql's validation.
-fn finish_errors(errors: &mut Vec<ServerError>) {
+pub(crate) fn finish_errors(errors: &mut Vec<ServerError>) {
     errors.truncate(MAX_ERRORS);
     for error in errors.iter_mut() {
         let has_code = error
@@ -729,8 +729,20 @@ struct GetParams {
 async fn get_graphql(
     State(shared): State<SharedState>,
     headers: HeaderMap,
+    websocket: Result<
+        axum::extract::ws::WebSocketUpgrade,
+        axum::extract::ws::rejection::WebSocketUpgradeRejection,
+    >,
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    if let Ok(websocket) = websocket {
+        return crate::ws::upgrade(
+            shared.state.app.clone(),
+            websocket,
+            &headers,
+            request_lang(&headers).0,
+        );
+    }
     let Ok(Query(params)) = params else {
         return error_response(
             StatusCode::BAD_REQUEST,

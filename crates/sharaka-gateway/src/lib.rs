@@ -9,9 +9,11 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod limits;
+pub mod live;
 pub mod loaders;
 pub mod metrics;
 pub mod schema;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -23,6 +25,23 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
+
+/// Whether the operation a request selects is a subscription (see [`is_mutation`]).
+fn is_subscription(request: &mut async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    let wanted = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
+        return false;
+    };
+    document.operations.iter().any(|(name, op)| {
+        let selected = match (&wanted, name) {
+            (Some(wanted), Some(name)) => wanted == name.as_str(),
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        selected && op.node.ty == OperationType::Subscription
+    })
+}
 
 /// Whether the operation a request selects is a mutation (an unparsable query is not: it fails
 /// in execution with a parse error). Uses the request's cached parse, so the query is parsed
@@ -77,6 +96,8 @@ pub struct App {
     pub store: Store,
     /// The schema, for in-process execution.
     pub schema: AppSchema,
+    /// The live-update hub (subscriptions).
+    pub live: live::Live,
     config: Config,
 }
 
@@ -121,9 +142,11 @@ impl App {
         metrics::install();
         // Dependencies are attached per request (scoped to the principal), not to the schema.
         let schema = build_schema();
+        let live = live::Live::new(store.clone(), config.live);
         Self {
             store,
             schema,
+            live,
             config,
         }
     }
@@ -203,6 +226,39 @@ impl App {
         response
     }
 
+    /// Executes one request that may be a subscription (the WebSocket transport): a query or
+    /// mutation answers once, exactly as [`App::execute_as`]; a subscription answers once per
+    /// event, under the same document limits and the principal's scope.
+    pub fn execute_stream_as(
+        &self,
+        mut request: async_graphql::Request,
+        principal: sharaka_domain::Principal,
+        lang: sharaka_domain::Lang,
+    ) -> futures::stream::BoxStream<'static, async_graphql::Response> {
+        use futures::StreamExt as _;
+        if let Err(refusal) = limits::check_request(&mut request, &self.config.limits.document()) {
+            let response = coded_response(refusal.code(), &refusal.to_string());
+            return futures::stream::once(async move { response }).boxed();
+        }
+        if !is_subscription(&mut request) {
+            let app = self.clone();
+            return futures::stream::once(
+                async move { app.execute_as(request, principal, lang).await },
+            )
+            .boxed();
+        }
+        metrics::operation(
+            request.operation_name.as_deref().unwrap_or("anonymous"),
+            "subscription",
+            std::time::Duration::ZERO,
+            &[],
+        );
+        let deps = self.deps(self.store.clone(), principal);
+        self.schema
+            .execute_stream(request.data(schema::RequestLang(lang)).data(deps))
+            .boxed()
+    }
+
     fn deps(&self, store: Store, principal: sharaka_domain::Principal) -> schema::AppDeps {
         let scoped = store.scoped(Arc::new(access::PrincipalVisibility(principal.clone())));
         schema::AppDeps {
@@ -213,6 +269,7 @@ impl App {
             store: scoped,
             principal,
             touched: access::TouchLog::default(),
+            live: self.live.clone(),
         }
     }
 
@@ -258,6 +315,8 @@ impl App {
             if let Err(error) = txn.commit().await {
                 return failure_response(error);
             }
+            // Publish the outbox events this transaction wrote, now they are committed.
+            self.live.wake();
         } else if let Err(error) = txn.rollback().await {
             tracing::error!(%error, "rollback failed");
         }
@@ -300,7 +359,15 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let deadlines = self.config.limits.deadlines();
-        limits::serve::serve(listener, self.router(), deadlines, shutdown)
+        let live = self.live.clone();
+        // WebSocket connections are not requests the drain can wait for: tell them to close
+        // (`1001`) as soon as shutdown starts.
+        let shutdown = async move {
+            shutdown.await;
+            live.close_all();
+        };
+        let router = self.router();
+        limits::serve::serve(listener, router, deadlines, shutdown)
             .await
             .context("server error")
     }

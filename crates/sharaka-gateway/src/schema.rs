@@ -14,9 +14,10 @@ pub mod resolve;
 pub mod scalars;
 pub mod search;
 pub mod stats;
+pub mod subscription;
 pub mod write;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub use context::{AppDeps, RequestId, RequestLang};
 
@@ -28,7 +29,8 @@ pub const MAX_DEPTH: usize = 20;
 pub const MAX_COMPLEXITY: usize = 5_000;
 
 /// The schema type.
-pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubscription>;
+pub type AppSchema =
+    Schema<query::QueryRoot, mutations::MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema. It holds no dependencies: `App::execute_as` attaches them to each request,
 /// scoped to who is asking, so the SDL can be exported without a database.
@@ -36,7 +38,7 @@ pub fn build_schema() -> AppSchema {
     let builder = Schema::build(
         query::QueryRoot,
         mutations::MutationRoot::default(),
-        EmptySubscription,
+        subscription::SubscriptionRoot,
     )
     .extension(async_graphql::extensions::Tracing)
     .limit_depth(MAX_DEPTH)

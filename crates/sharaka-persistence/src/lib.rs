@@ -8,6 +8,7 @@ mod convert;
 #[allow(dead_code)]
 mod entities;
 mod error;
+pub mod outbox;
 pub mod query;
 pub mod relations;
 mod resource;
@@ -133,6 +134,8 @@ pub struct Store {
     conn: Conn,
     pool: DatabaseConnection,
     visibility: Option<Arc<dyn Visibility>>,
+    /// The changes a transaction recorded, written to the outbox when it commits.
+    pending: Option<Arc<std::sync::Mutex<Vec<outbox::PendingEvent>>>>,
 }
 
 impl Store {
@@ -170,6 +173,7 @@ impl Store {
             conn: Conn::Pool(db.clone()),
             pool: db,
             visibility: None,
+            pending: None,
         })
     }
 
@@ -275,17 +279,33 @@ impl Store {
             conn: Conn::Txn(Arc::new(tokio::sync::Mutex::new(Some(txn)))),
             pool: self.pool.clone(),
             visibility: self.visibility.clone(),
+            pending: Some(Arc::default()),
         })
     }
 
-    /// Commits the transaction this store was begun with (a no-op on a pool store).
+    /// Commits the transaction this store was begun with (a no-op on a pool store), with the
+    /// outbox events of the changes it recorded (see [`outbox`]).
     pub async fn commit(&self) -> Result<(), PersistenceError> {
         if let Conn::Txn(txn) = &self.conn
             && let Some(txn) = txn.lock().await.take()
         {
+            // On failure the transaction is dropped, which rolls it back: no change without
+            // its event.
+            outbox::flush(&txn, self.take_pending()).await?;
             txn.commit().await?;
         }
         Ok(())
+    }
+
+    /// The outbox events recorded so far on this transaction, emptied.
+    fn take_pending(&self) -> Vec<outbox::PendingEvent> {
+        self.pending
+            .as_ref()
+            .map(|pending| match pending.lock() {
+                Ok(mut events) => std::mem::take(&mut *events),
+                Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+            })
+            .unwrap_or_default()
     }
 
     /// Rolls back the transaction this store was begun with (a no-op on a pool store).

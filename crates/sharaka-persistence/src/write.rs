@@ -33,7 +33,7 @@ impl Cell {
         value.map_or(Cell::Null, |v| Cell::Text(v.to_string()))
     }
 
-    fn expr(&self) -> SimpleExpr {
+    pub(crate) fn expr(&self) -> SimpleExpr {
         match self {
             Cell::Text(s) => Expr::val(s.clone()),
             Cell::Int(i) => Expr::val(*i),
@@ -280,7 +280,32 @@ impl Store {
             ("before_state", json(&change.before)),
             ("after_state", json(&change.after)),
         ];
-        self.insert("audit_events", &cells).await
+        self.insert("audit_events", &cells).await?;
+        let event = crate::outbox::PendingEvent::new(
+            change.entity,
+            change.record_id,
+            change.action,
+            change.before.as_ref(),
+            change.after.as_ref(),
+        );
+        match &self.pending {
+            Some(pending) => match pending.lock() {
+                Ok(mut events) => events.push(event),
+                Err(poisoned) => poisoned.into_inner().push(event),
+            },
+            // Outside a transaction (a one-off write), the event is written at once, in a
+            // transaction of its own so it takes its place in the outbox's order.
+            None => {
+                let txn = self.begin().await?;
+                if let Some(pending) = &txn.pending
+                    && let Ok(mut events) = pending.lock()
+                {
+                    events.push(event);
+                }
+                txn.commit().await?;
+            }
+        }
+        Ok(())
     }
 
     /// The record a create with this idempotency key already produced, as `(operation, id)`.

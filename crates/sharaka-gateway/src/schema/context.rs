@@ -18,6 +18,8 @@ pub struct AppDeps {
     pub principal: sharaka_domain::Principal,
     /// The records this request changed, checked against the principal before commit.
     pub touched: crate::access::TouchLog,
+    /// The process's live-update hub (subscriptions).
+    pub live: crate::live::Live,
 }
 
 /// The language a request asked for (`Accept-Language`), attached per request.

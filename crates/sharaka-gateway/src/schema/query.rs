@@ -8,7 +8,7 @@ use sharaka_persistence::Filter;
 use super::filters::*;
 use super::ids;
 use super::nodes::*;
-use super::resolve::{list, one};
+use super::resolve::list;
 use crate::error::{ApiError, GqlResultExt};
 
 /// The read side of the partnership graph.
@@ -24,46 +24,65 @@ fn filter<F>(
 
 pub(crate) async fn node_by_id(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
     let (kind, local) = ids::decode(id).gql()?;
-    let local = Some(local.as_str());
-    Ok(match kind.as_str() {
-        "Organisation" => one::<domain::Organisation>(ctx, local)
+    node_of(super::context::deps(ctx), &kind, &local)
+        .await
+        .gql()
+}
+
+/// The record of this kind and local id, as the principal of `deps` sees it (through its
+/// loader); `None` when absent or out of reach.
+pub(crate) async fn node_of(
+    deps: &super::AppDeps,
+    kind: &str,
+    local: &str,
+) -> Result<Option<Node>, ApiError> {
+    async fn one<R: sharaka_persistence::Resource>(
+        deps: &super::AppDeps,
+        id: &str,
+    ) -> Result<Option<R>, ApiError> {
+        deps.loader
+            .load_one(crate::loaders::IdKey::<R>::new(id))
+            .await
+            .map_err(ApiError::from)
+    }
+    Ok(match kind {
+        "Organisation" => one::<domain::Organisation>(deps, local)
             .await?
             .map(|r| Node::Organisation(OrganisationNode(r))),
-        "Region" => one::<domain::Region>(ctx, local)
+        "Region" => one::<domain::Region>(deps, local)
             .await?
             .map(|r| Node::Region(RegionNode(r))),
-        "Site" => one::<domain::Site>(ctx, local)
+        "Site" => one::<domain::Site>(deps, local)
             .await?
             .map(|r| Node::Site(SiteNode(r))),
-        "Partnership" => one::<domain::Partnership>(ctx, local)
+        "Partnership" => one::<domain::Partnership>(deps, local)
             .await?
             .map(|r| Node::Partnership(PartnershipNode(r))),
-        "Agreement" => one::<domain::Agreement>(ctx, local)
+        "Agreement" => one::<domain::Agreement>(deps, local)
             .await?
             .map(|r| Node::Agreement(AgreementNode(r))),
-        "AgreementParty" => one::<domain::AgreementParty>(ctx, local)
+        "AgreementParty" => one::<domain::AgreementParty>(deps, local)
             .await?
             .map(|r| Node::AgreementParty(AgreementPartyNode(r))),
-        "Commitment" => one::<domain::Commitment>(ctx, local)
+        "Commitment" => one::<domain::Commitment>(deps, local)
             .await?
             .map(|r| Node::Commitment(CommitmentNode(r))),
-        "Project" => one::<domain::Project>(ctx, local)
+        "Project" => one::<domain::Project>(deps, local)
             .await?
             .map(|r| Node::Project(ProjectNode(r))),
-        "Contribution" => one::<domain::Contribution>(ctx, local)
+        "Contribution" => one::<domain::Contribution>(deps, local)
             .await?
             .map(|r| Node::Contribution(ContributionNode(r))),
-        "TrainingSession" => one::<domain::TrainingSession>(ctx, local)
+        "TrainingSession" => one::<domain::TrainingSession>(deps, local)
             .await?
             .map(|r| Node::TrainingSession(TrainingSessionNode(r))),
-        "ExchangeVisit" => one::<domain::ExchangeVisit>(ctx, local)
+        "ExchangeVisit" => one::<domain::ExchangeVisit>(deps, local)
             .await?
             .map(|r| Node::ExchangeVisit(ExchangeVisitNode(r))),
         other => {
-            return Err::<_, ApiError>(ApiError::bad_input(format!(
+            return Err(ApiError::bad_input(format!(
                 "`{other}` is not a kind of node"
-            )))
-            .gql();
+            )));
         }
     })
 }
