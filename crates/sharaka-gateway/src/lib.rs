@@ -26,40 +26,33 @@ use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 
-/// Whether the operation a request selects is a subscription (see [`is_mutation`]).
-fn is_subscription(request: &mut async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
+/// The type of the operation a request selects (`None` for an unparsable query, which fails in
+/// execution with a parse error). Uses the request's cached parse, so the query is parsed once
+/// per request.
+fn operation_type(
+    request: &mut async_graphql::Request,
+) -> Option<async_graphql::parser::types::OperationType> {
     let wanted = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
-    };
-    document.operations.iter().any(|(name, op)| {
-        let selected = match (&wanted, name) {
+    let document = request.parsed_query().ok()?;
+    document
+        .operations
+        .iter()
+        .find(|(name, _)| match (&wanted, name) {
             (Some(wanted), Some(name)) => wanted == name.as_str(),
             (None, _) => true,
             (Some(_), None) => false,
-        };
-        selected && op.node.ty == OperationType::Subscription
-    })
+        })
+        .map(|(_, op)| op.node.ty)
 }
 
-/// Whether the operation a request selects is a mutation (an unparsable query is not: it fails
-/// in execution with a parse error). Uses the request's cached parse, so the query is parsed
-/// once per request.
+/// Whether the operation a request selects is a mutation.
 fn is_mutation(request: &mut async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    let wanted = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
-    };
-    document.operations.iter().any(|(name, op)| {
-        let selected = match (&wanted, name) {
-            (Some(wanted), Some(name)) => wanted == name.as_str(),
-            (None, _) => true,
-            (Some(_), None) => false,
-        };
-        selected && op.node.ty == OperationType::Mutation
-    })
+    operation_type(request) == Some(async_graphql::parser::types::OperationType::Mutation)
+}
+
+/// Whether the operation a request selects is a subscription.
+fn is_subscription(request: &mut async_graphql::Request) -> bool {
+    operation_type(request) == Some(async_graphql::parser::types::OperationType::Subscription)
 }
 
 /// A coded error raised outside any field (no location, no path).

@@ -24,6 +24,16 @@ const OUTBOX_LOCK_KEY: i64 = 0x5348_524F;
 /// The PostgreSQL channel that announces new outbox events.
 pub const CHANNEL: &str = "sharaka_outbox";
 
+/// The outbox's columns, as written (every one but `id`).
+const WRITTEN: [&str; 6] = [
+    "occurred_at",
+    "entity",
+    "record_id",
+    "action",
+    "from_status",
+    "to_status",
+];
+
 /// A change waiting for its transaction to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PendingEvent {
@@ -99,17 +109,7 @@ pub(crate) async fn flush(
     let now = Utc::now();
     let mut insert = Query::insert()
         .into_table(Alias::new("outbox_events"))
-        .columns(
-            [
-                "occurred_at",
-                "entity",
-                "record_id",
-                "action",
-                "from_status",
-                "to_status",
-            ]
-            .map(Alias::new),
-        )
+        .columns(WRITTEN.map(Alias::new))
         .to_owned();
     for event in events {
         let cells = [
@@ -156,18 +156,8 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<OutboxEvent>, PersistenceError> {
         let select = Query::select()
-            .columns(
-                [
-                    "id",
-                    "occurred_at",
-                    "entity",
-                    "record_id",
-                    "action",
-                    "from_status",
-                    "to_status",
-                ]
-                .map(Alias::new),
-            )
+            .column(Alias::new("id"))
+            .columns(WRITTEN.map(Alias::new))
             .from(Alias::new("outbox_events"))
             .and_where(Expr::col(Alias::new("id")).gt(after))
             .order_by(Alias::new("id"), Order::Asc)
