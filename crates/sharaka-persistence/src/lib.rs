@@ -234,6 +234,25 @@ impl Store {
         Ok(())
     }
 
+    /// SQLite's own consistency check (`PRAGMA integrity_check`): `["ok"]` for a sound file,
+    /// else one line per problem. PostgreSQL has no equivalent; it is refused.
+    pub async fn sqlite_integrity_check(&self) -> Result<Vec<String>, PersistenceError> {
+        if self.backend() != Backend::Sqlite {
+            return Err(PersistenceError::Seed(
+                "the integrity check is SQLite's; PostgreSQL checks itself".into(),
+            ));
+        }
+        let statement =
+            sea_orm::Statement::from_string(DbBackend::Sqlite, "PRAGMA integrity_check");
+        let rows = self.pool.query_all_raw(statement).await?;
+        rows.iter()
+            .map(|row| {
+                row.try_get_by_index::<String>(0)
+                    .map_err(PersistenceError::from)
+            })
+            .collect()
+    }
+
     /// The engine behind this store.
     pub fn backend(&self) -> Backend {
         match self.pool.get_database_backend() {
