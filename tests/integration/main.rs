@@ -7,6 +7,7 @@ mod filter_props;
 mod hostile;
 mod http_errors;
 mod n_plus_one;
+mod operations;
 mod read_model;
 mod resilience;
 mod scheduler;

@@ -654,4 +654,73 @@ mod tests {
         };
         assert!(!format!("{config:?}").contains("hunter2"));
     }
+
+    #[test]
+    fn a_configuration_file_sets_settings_by_their_lower_case_names() {
+        let sources = Sources::parse(
+            r#"
+            body_limit_bytes = 2048
+            cors_origins = ["https://a.example", "https://b.example"]
+            public_introspection = false
+            trusted_proxies = ["10.0.0.0/8", "192.0.2.1"]
+            "#,
+        )
+        .expect("parses");
+        let config = Config::from_sources(&sources).expect("valid");
+        assert_eq!(config.body_limit, 2048);
+        assert_eq!(
+            config.cors_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert!(!config.public_introspection);
+        assert_eq!(config.trusted_proxies.len(), 2);
+        let origins: BTreeMap<String, Origin> = sources.origins().into_iter().collect();
+        assert_eq!(origins["SHARAKA_BODY_LIMIT_BYTES"], Origin::File);
+        assert_eq!(origins["SHARAKA_MAX_BATCH"], Origin::Default);
+    }
+
+    #[test]
+    fn an_unknown_or_malformed_key_is_an_error_that_names_it() {
+        let error = Sources::parse("listen = \"127.0.0.1:1\"\nlisten_adress = 1\n")
+            .expect_err("unknown key");
+        assert!(error.to_string().contains("`listen_adress`"), "{error}");
+        let error = Sources::parse("[limits]\nmax_fields = 1\n").expect_err("a table");
+        assert!(error.to_string().contains("`limits`"), "{error}");
+        let error = Sources::parse("LISTEN = \"127.0.0.1:1\"\n").expect_err("upper case");
+        assert!(error.to_string().contains("`LISTEN`"), "{error}");
+        let error = Sources::parse("config = \"other.toml\"\n").expect_err("environment only");
+        assert!(error.to_string().contains("environment"), "{error}");
+        let error = Sources::parse("max_fields = { a = 1 }\n").expect_err("not a scalar");
+        assert!(error.to_string().contains("`max_fields`"), "{error}");
+
+        let sources = Sources::parse("max_batch = \"many\"\n").expect("parses");
+        let error = Config::from_sources(&sources).expect_err("invalid value");
+        assert!(
+            format!("{error:#}").contains("`max_batch` in the configuration file"),
+            "{error:#}"
+        );
+        let sources = Sources::parse("trusted_proxies = [\"10.0.0.0/33\"]\n").expect("parses");
+        let error = Config::from_sources(&sources).expect_err("invalid CIDR");
+        assert!(format!("{error:#}").contains("10.0.0.0/33"), "{error:#}");
+    }
+
+    #[test]
+    fn production_switches_public_introspection_off_by_default() {
+        let production = Sources::parse("env = \"production\"\n").expect("parses");
+        let config = Config::from_sources(&production).expect("valid");
+        assert_eq!(config.environment, Environment::Production);
+        assert!(!config.public_introspection);
+        let reopened =
+            Sources::parse("env = \"production\"\npublic_introspection = true\n").expect("parses");
+        assert!(
+            Config::from_sources(&reopened)
+                .expect("valid")
+                .public_introspection
+        );
+        assert!(
+            Config::from_sources(&Sources::environment())
+                .expect("valid")
+                .public_introspection
+        );
+    }
 }

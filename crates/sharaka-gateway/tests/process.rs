@@ -506,3 +506,83 @@ async fn operation_spans_reach_an_otlp_collector_and_are_flushed_on_shutdown() {
         assert!(contains(needle), "`{needle}` is not in the exported spans");
     }
 }
+
+/// Runs `sharaka` with `args` and `env` (and no SHARAKA_* of the caller's); returns success,
+/// stdout and stderr.
+fn run_sharaka(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sharaka"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SHARAKA_") {
+            command.env_remove(key);
+        }
+    }
+    let output = command
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sharaka");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_check_layers_the_environment_over_the_file_and_says_where_each_value_came_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("sharaka.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:9999\"\nbody_limit_bytes = 4096\ndatabase_url = \"postgres://u:hunter2@db/sharaka\"\n",
+    )
+    .expect("write");
+    let path = file.display().to_string();
+    let env = [("SHARAKA_LISTEN", "127.0.0.1:7777")];
+    let (ok, stdout, stderr) = run_sharaka(&["--config", &path, "config", "check"], &env);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("127.0.0.1:7777"),
+        "the environment wins:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("body_limit: 4096"),
+        "the file's value:\n{stdout}"
+    );
+    assert!(!stdout.contains("hunter2"), "secrets are masked:\n{stdout}");
+    let origin = |name: &str| {
+        stdout
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("{name} ")))
+            .map(|line| {
+                line.split_whitespace()
+                    .last()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+    };
+    assert_eq!(
+        origin("SHARAKA_LISTEN").as_deref(),
+        Some("environment"),
+        "{stdout}"
+    );
+    assert_eq!(
+        origin("SHARAKA_BODY_LIMIT_BYTES").as_deref(),
+        Some("file"),
+        "{stdout}"
+    );
+    assert_eq!(origin("DATABASE_URL").as_deref(), Some("file"), "{stdout}");
+    assert_eq!(
+        origin("SHARAKA_MAX_BATCH").as_deref(),
+        Some("default"),
+        "{stdout}"
+    );
+
+    // SHARAKA_CONFIG names the file too; an unknown key stops the start, naming the key.
+    std::fs::write(&file, "listen = \"127.0.0.1:9999\"\nbody_limit = 1\n").expect("write");
+    let (ok, _, stderr) = run_sharaka(&["config", "check"], &[("SHARAKA_CONFIG", &path)]);
+    assert!(!ok, "an unknown key is an error");
+    assert!(stderr.contains("`body_limit`"), "{stderr}");
+    assert!(stderr.contains(&path), "the file is named: {stderr}");
+}
