@@ -188,6 +188,9 @@ impl App {
         let span = telemetry::operation_span(&name, kind, usage);
         let request = request.data(schema::RequestLang(lang));
         let run = error::ERROR_LANG.scope(lang, self.execute_scoped(request, principal, mutation));
+        // Dropping `run` at the deadline rolls its transaction back. On PostgreSQL the server's
+        // `statement_timeout` also stops the statement; on SQLite the statement in progress runs
+        // on until its next row (sqlx has no interrupt we can reach; see the README).
         let response = match limits::optional(self.config.limits.request_timeout) {
             None => run.instrument(span.clone()).await,
             Some(deadline) => match tokio::time::timeout(deadline, run)

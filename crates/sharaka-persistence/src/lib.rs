@@ -75,6 +75,9 @@ pub struct StoreConfig {
     /// How long a request waits for a pooled connection before failing.
     pub acquire_timeout: Duration,
     /// The longest a statement may run on PostgreSQL (`statement_timeout`); `None` for no limit.
+    /// SQLite has no equivalent: a statement runs to its next row on sqlx's worker thread even
+    /// when the request that started it was dropped at its deadline (see the README, "SQLite and
+    /// the request deadline").
     pub statement_timeout: Option<Duration>,
 }
 
