@@ -8,6 +8,7 @@ mod hostile;
 mod http_errors;
 mod live;
 mod n_plus_one;
+mod operations;
 mod read_model;
 mod resilience;
 mod scheduler;

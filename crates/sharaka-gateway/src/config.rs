@@ -1,8 +1,17 @@
-//! Configuration: one typed struct, read once from the environment, failing fast on bad values.
-//! The only place that reads environment variables.
+//! Configuration: one typed struct, read once from the environment and an optional TOML file,
+//! failing fast on bad values. The only place that reads environment variables.
+//!
+//! Every setting is an environment variable; the same settings can be written in a TOML file
+//! (`--config FILE` or `SHARAKA_CONFIG`), one key per setting, named like its variable in lower
+//! case without `SHARAKA_` (`listen = "0.0.0.0:8080"`, `database_url = "postgres://…"`,
+//! `cors_origins = ["https://a.example"]`). The environment overrides the file; an unknown key in
+//! the file is an error naming it. [`Sources`] records where each value came from, for
+//! `sharaka config check`.
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
+//! | `SHARAKA_CONFIG` | unset | TOML file with settings (the environment overrides it) |
+//! | `SHARAKA_ENV` | `development` | `production` changes the defaults marked so below |
 //! | `DATABASE_URL` | `sqlite://sharaka.db?mode=rwc` | SQLite file (embedded default) or `postgres://…` |
 //! | `SHARAKA_LISTEN` | `127.0.0.1:8080` | address to serve on |
 //! | `SHARAKA_MIGRATE_ON_START` | `true` | apply pending migrations when serving |
@@ -43,10 +52,17 @@
 //! | `SHARAKA_WS_INIT_TIMEOUT_MS` | `10000` | a WebSocket must send `connection_init` within this (closed with `4408`) |
 //! | `SHARAKA_WS_MAX_SUBSCRIPTIONS` | `20` | subscriptions one WebSocket connection may run at once |
 //! | `SHARAKA_WS_MAX_MESSAGE_BYTES` | `65536` | largest WebSocket message (frame) a client may send |
-//! | `RUST_LOG` | `info` | log filter |
+//! | `SHARAKA_PUBLIC_INTROSPECTION` | `true`; `false` in production | whether `PUBLIC` requests may introspect the schema and get "did you mean" suggestions |
+//! | `SHARAKA_TRUSTED_PROXIES` | unset | comma-separated CIDRs of reverse proxies; from them, the client address is the right-most untrusted `X-Forwarded-For` hop |
+//! | `SHARAKA_SHUTDOWN_TIMEOUT_MS` | `30000` | on SIGTERM or Ctrl-C, how long in-flight requests may take to finish (0: no bound) |
+//! | `SHARAKA_OTLP_ENDPOINT` | `OTEL_EXPORTER_OTLP_ENDPOINT`, else unset | OTLP/HTTP collector (`http://host:4318`): export traces, service name `sharaka` |
+//! | `RUST_LOG` | `info` | log filter (environment only) |
 //! | `SHARAKA_LOG_FORMAT` | `text` | `json` for one JSON object per log line |
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::Context as _;
@@ -88,6 +104,36 @@ pub struct Config {
     pub live: crate::live::LiveConfig,
     /// The WebSocket transport's guards.
     pub websocket: crate::ws::WsConfig,
+    /// The deployment profile (`SHARAKA_ENV`).
+    pub environment: Environment,
+    /// Whether `PUBLIC` requests may introspect the schema and get field suggestions.
+    pub public_introspection: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where traces are exported over OTLP/HTTP (none: not exported).
+    pub otlp_endpoint: Option<String>,
+}
+
+/// The deployment profile: some defaults are stricter in production.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Environment {
+    /// Development and tests (the default).
+    #[default]
+    Development,
+    /// Production: `PUBLIC` gets no introspection and no field suggestions unless enabled.
+    Production,
+}
+
+impl FromStr for Environment {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        match raw.to_ascii_lowercase().as_str() {
+            "development" | "dev" => Ok(Self::Development),
+            "production" | "prod" => Ok(Self::Production),
+            _ => Err("use `development` or `production`".to_owned()),
+        }
+    }
 }
 
 /// The URL with any password replaced, for printing.
@@ -117,6 +163,15 @@ impl std::fmt::Debug for Config {
             .field("loader_delay_ms", &self.loader_delay_ms)
             .field("scheduler_interval_secs", &self.scheduler_interval_secs)
             .field("auth", &self.auth)
+            .field("limits", &self.limits)
+            .field("cors_origins", &self.cors_origins)
+            .field("environment", &self.environment)
+            .field("public_introspection", &self.public_introspection)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field(
+                "otlp_endpoint",
+                &self.otlp_endpoint.as_deref().map(mask_url),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -141,32 +196,197 @@ impl Default for Config {
             persisted_queries: crate::limits::persisted::Mode::default(),
             live: crate::live::LiveConfig::default(),
             websocket: crate::ws::WsConfig::default(),
+            environment: Environment::Development,
+            public_introspection: true,
+            trusted_proxies: Vec::new(),
+            otlp_endpoint: None,
         }
     }
 }
 
-/// Whether logs are JSON lines (`SHARAKA_LOG_FORMAT=json`); read before the rest of the
-/// configuration, because logging starts first.
-pub fn json_logs() -> bool {
-    var("SHARAKA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"))
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// An environment variable.
+    Environment,
+    /// The configuration file.
+    File,
+    /// Neither: the default.
+    Default,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Environment => "environment",
+            Self::File => "file",
+            Self::Default => "default",
+        })
+    }
+}
+
+/// Where settings are read from: the environment, then the configuration file. Remembers where
+/// each value it handed out came from.
+#[derive(Debug, Default)]
+pub struct Sources {
+    file: Option<PathBuf>,
+    /// The file's settings, by variable name (`SHARAKA_LISTEN`, `DATABASE_URL`).
+    from_file: BTreeMap<String, String>,
+    seen: RefCell<BTreeMap<String, Origin>>,
+}
+
+/// Settings that only the environment sets (read outside [`Config`]).
+const ENVIRONMENT_ONLY: &[&str] = &["SHARAKA_CONFIG", "SHARAKA_SUPPRESSION_THRESHOLD"];
+
+/// The variable a file key stands for: `listen` is `SHARAKA_LISTEN`, `database_url` is
+/// `DATABASE_URL`.
+fn variable_of(key: &str) -> String {
+    if key == "database_url" {
+        "DATABASE_URL".to_owned()
+    } else {
+        format!("SHARAKA_{}", key.to_ascii_uppercase())
+    }
+}
+
+/// The file key of a variable.
+fn key_of(variable: &str) -> String {
+    variable
+        .strip_prefix("SHARAKA_")
+        .unwrap_or(variable)
+        .to_ascii_lowercase()
+}
+
+impl Sources {
+    /// The environment alone.
+    pub fn environment() -> Self {
+        Self::default()
+    }
+
+    /// The environment over the TOML file at `path`, if any. An unknown key, or a value that is
+    /// not a string, number, boolean or list of them, is an error naming it.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::environment());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        let mut sources =
+            Self::parse(&text).with_context(|| format!("configuration file {}", path.display()))?;
+        sources.file = Some(path.to_owned());
+        Ok(sources)
+    }
+
+    /// The environment over the TOML `text`.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let table: toml::Table = text.parse().context("not valid TOML")?;
+        let mut from_file = BTreeMap::new();
+        for (key, value) in table {
+            let variable = variable_of(&key);
+            if key != key.to_ascii_lowercase()
+                || !(KNOWN.contains(&variable.as_str()) || variable == "DATABASE_URL")
+            {
+                anyhow::bail!(
+                    "unknown setting `{key}` (settings are the SHARAKA_* variables in lower case without the prefix, e.g. `listen`; see the README)"
+                );
+            }
+            if ENVIRONMENT_ONLY.contains(&variable.as_str()) {
+                anyhow::bail!("`{key}` can only be set in the environment ({variable})");
+            }
+            let scalar = |value: &toml::Value| match value {
+                toml::Value::String(s) => Some(s.clone()),
+                toml::Value::Integer(i) => Some(i.to_string()),
+                toml::Value::Float(f) => Some(f.to_string()),
+                toml::Value::Boolean(b) => Some(b.to_string()),
+                _ => None,
+            };
+            let raw = match &value {
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(scalar)
+                    .collect::<Option<Vec<_>>>()
+                    .map(|items| items.join(",")),
+                other => scalar(other),
+            }
+            .with_context(|| {
+                format!("`{key}` must be a string, a number, a boolean or a list of them")
+            })?;
+            from_file.insert(variable, raw);
+        }
+        Ok(Self {
+            from_file,
+            ..Self::default()
+        })
+    }
+
+    /// The configuration file, if one was read.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// Where each setting read so far came from, by variable name.
+    pub fn origins(&self) -> Vec<(String, Origin)> {
+        self.seen
+            .borrow()
+            .iter()
+            .map(|(name, origin)| (name.clone(), *origin))
+            .collect()
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        let (value, origin) = match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+            Some(value) => (Some(value), Origin::Environment),
+            None => match self.from_file.get(name).filter(|v| !v.trim().is_empty()) {
+                Some(value) => (Some(value.clone()), Origin::File),
+                None => (None, Origin::Default),
+            },
+        };
+        self.seen.borrow_mut().insert(name.to_owned(), origin);
+        value
+    }
+
+    /// How to name a setting in an error: the variable, or the file's key.
+    fn describe(&self, name: &str) -> String {
+        match self.seen.borrow().get(name) {
+            Some(Origin::File) => format!("`{}` in the configuration file", key_of(name)),
+            _ => name.to_owned(),
+        }
+    }
+
+    fn parsed<T: FromStr>(&self, name: &str, default: T) -> anyhow::Result<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.var(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .with_context(|| format!("{} = `{raw}` is invalid", self.describe(name))),
+        }
+    }
+
+    /// What logging and trace export need, read before the rest (logging starts first).
+    pub fn telemetry(&self) -> crate::telemetry::TelemetrySettings {
+        crate::telemetry::TelemetrySettings {
+            json_logs: self
+                .var("SHARAKA_LOG_FORMAT")
+                .is_some_and(|f| f.trim().eq_ignore_ascii_case("json")),
+            otlp_endpoint: self.otlp_endpoint(),
+        }
+    }
+
+    fn otlp_endpoint(&self) -> Option<String> {
+        self.var("SHARAKA_OTLP_ENDPOINT").or_else(|| {
+            std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+    }
 }
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn parsed<T: FromStr>(name: &str, default: T) -> anyhow::Result<T>
-where
-    T::Err: std::fmt::Display,
-{
-    match var(name) {
-        None => Ok(default),
-        Some(raw) => raw
-            .trim()
-            .parse()
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("{name}=`{raw}` is invalid")),
-    }
 }
 
 const KNOWN: &[&str] = &[
@@ -210,71 +430,124 @@ const KNOWN: &[&str] = &[
     "SHARAKA_WS_INIT_TIMEOUT_MS",
     "SHARAKA_WS_MAX_SUBSCRIPTIONS",
     "SHARAKA_WS_MAX_MESSAGE_BYTES",
+    "SHARAKA_CONFIG",
+    "SHARAKA_ENV",
+    "SHARAKA_PUBLIC_INTROSPECTION",
+    "SHARAKA_TRUSTED_PROXIES",
+    "SHARAKA_SHUTDOWN_TIMEOUT_MS",
+    "SHARAKA_OTLP_ENDPOINT",
 ];
 
 impl Config {
-    /// Reads the configuration from the environment (and a `.env` file in development).
+    /// Reads the configuration from the environment.
     pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_sources(&Sources::environment())
+    }
+
+    /// Reads the configuration from `src`: the environment, over the configuration file.
+    pub fn from_sources(src: &Sources) -> anyhow::Result<Self> {
         let defaults = Self::default();
         for (name, _) in std::env::vars() {
             if name.starts_with("SHARAKA_") && !KNOWN.contains(&name.as_str()) {
                 tracing::warn!(variable = %name, "unknown SHARAKA_ variable ignored (typo?)");
             }
         }
+        let environment: Environment = src.parsed("SHARAKA_ENV", Environment::default())?;
         Ok(Self {
-            database_url: var("DATABASE_URL").unwrap_or(defaults.database_url),
-            listen: parsed("SHARAKA_LISTEN", defaults.listen)?,
-            migrate_on_start: parsed("SHARAKA_MIGRATE_ON_START", defaults.migrate_on_start)?,
-            seed_demo: parsed("SHARAKA_SEED_DEMO", defaults.seed_demo)?,
-            body_limit: parsed("SHARAKA_BODY_LIMIT_BYTES", defaults.body_limit)?,
-            max_batch: parsed("SHARAKA_MAX_BATCH", defaults.max_batch)?,
-            max_connections: parsed("SHARAKA_DB_MAX_CONNECTIONS", defaults.max_connections)?,
-            db_acquire_timeout_ms: parsed(
+            database_url: src.var("DATABASE_URL").unwrap_or(defaults.database_url),
+            listen: src.parsed("SHARAKA_LISTEN", defaults.listen)?,
+            migrate_on_start: src.parsed("SHARAKA_MIGRATE_ON_START", defaults.migrate_on_start)?,
+            seed_demo: src.parsed("SHARAKA_SEED_DEMO", defaults.seed_demo)?,
+            body_limit: src.parsed("SHARAKA_BODY_LIMIT_BYTES", defaults.body_limit)?,
+            max_batch: src.parsed("SHARAKA_MAX_BATCH", defaults.max_batch)?,
+            max_connections: src.parsed("SHARAKA_DB_MAX_CONNECTIONS", defaults.max_connections)?,
+            db_acquire_timeout_ms: src.parsed(
                 "SHARAKA_DB_ACQUIRE_TIMEOUT_MS",
                 defaults.db_acquire_timeout_ms,
             )?,
-            db_statement_timeout_ms: parsed(
+            db_statement_timeout_ms: src.parsed(
                 "SHARAKA_DB_STATEMENT_TIMEOUT_MS",
                 defaults.db_statement_timeout_ms,
             )?,
-            loader_delay_ms: parsed("SHARAKA_LOADER_DELAY_MS", defaults.loader_delay_ms)?,
-            auth: auth_config()?,
-            scheduler_interval_secs: parsed(
+            loader_delay_ms: src.parsed("SHARAKA_LOADER_DELAY_MS", defaults.loader_delay_ms)?,
+            auth: auth_config(src)?,
+            scheduler_interval_secs: src.parsed(
                 "SHARAKA_SCHEDULER_INTERVAL_SECS",
                 defaults.scheduler_interval_secs,
             )?,
-            limits: limits_config(&defaults.limits)?,
-            cors_origins: cors_origins()?,
-            persisted_queries: persisted_queries()?,
-            live: live_config(&defaults.live)?,
-            websocket: ws_config(&defaults.websocket)?,
+            limits: limits_config(src, &defaults.limits)?,
+            cors_origins: cors_origins(src)?,
+            persisted_queries: persisted_queries(src)?,
+            live: live_config(src, &defaults.live)?,
+            websocket: ws_config(src, &defaults.websocket)?,
+            environment,
+            public_introspection: src.parsed(
+                "SHARAKA_PUBLIC_INTROSPECTION",
+                environment != Environment::Production,
+            )?,
+            trusted_proxies: trusted_proxies(src)?,
+            otlp_endpoint: src.otlp_endpoint(),
         })
     }
 }
 
-fn millis(name: &str, default: std::time::Duration) -> anyhow::Result<std::time::Duration> {
-    let default = u64::try_from(default.as_millis()).unwrap_or(u64::MAX);
-    Ok(std::time::Duration::from_millis(parsed(name, default)?))
+/// `SHARAKA_TRUSTED_PROXIES`: CIDRs (a bare address is a single host).
+fn trusted_proxies(src: &Sources) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    let Some(raw) = src.var("SHARAKA_TRUSTED_PROXIES") else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|proxy| {
+            proxy
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| proxy.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "{}: `{proxy}` is not a CIDR (10.0.0.0/8, fd00::/8) or an IP address",
+                        src.describe("SHARAKA_TRUSTED_PROXIES")
+                    )
+                })
+        })
+        .collect()
 }
 
-fn limits_config(defaults: &crate::limits::Limits) -> anyhow::Result<crate::limits::Limits> {
+fn millis(
+    src: &Sources,
+    name: &str,
+    default: std::time::Duration,
+) -> anyhow::Result<std::time::Duration> {
+    let default = u64::try_from(default.as_millis()).unwrap_or(u64::MAX);
+    Ok(std::time::Duration::from_millis(src.parsed(name, default)?))
+}
+
+fn limits_config(
+    src: &Sources,
+    defaults: &crate::limits::Limits,
+) -> anyhow::Result<crate::limits::Limits> {
     let limits = crate::limits::Limits {
-        max_fields: parsed("SHARAKA_MAX_FIELDS", defaults.max_fields)?,
-        max_aliases: parsed("SHARAKA_MAX_ALIASES", defaults.max_aliases)?,
-        max_root_fields: parsed("SHARAKA_MAX_ROOT_FIELDS", defaults.max_root_fields)?,
-        max_directives: parsed("SHARAKA_MAX_DIRECTIVES", defaults.max_directives)?,
-        max_nesting: parsed("SHARAKA_MAX_NESTING", defaults.max_nesting)?,
-        max_input_values: parsed("SHARAKA_MAX_INPUT_VALUES", defaults.max_input_values)?,
-        request_timeout: millis("SHARAKA_REQUEST_TIMEOUT_MS", defaults.request_timeout)?,
-        header_timeout: millis("SHARAKA_HEADER_TIMEOUT_MS", defaults.header_timeout)?,
-        body_timeout: millis("SHARAKA_BODY_TIMEOUT_MS", defaults.body_timeout)?,
-        rate_per_minute: parsed("SHARAKA_RATE_LIMIT_PER_MINUTE", defaults.rate_per_minute)?,
-        rate_burst: parsed("SHARAKA_RATE_LIMIT_BURST", defaults.rate_burst)?,
-        rate_per_address_per_minute: parsed(
+        max_fields: src.parsed("SHARAKA_MAX_FIELDS", defaults.max_fields)?,
+        max_aliases: src.parsed("SHARAKA_MAX_ALIASES", defaults.max_aliases)?,
+        max_root_fields: src.parsed("SHARAKA_MAX_ROOT_FIELDS", defaults.max_root_fields)?,
+        max_directives: src.parsed("SHARAKA_MAX_DIRECTIVES", defaults.max_directives)?,
+        max_nesting: src.parsed("SHARAKA_MAX_NESTING", defaults.max_nesting)?,
+        max_input_values: src.parsed("SHARAKA_MAX_INPUT_VALUES", defaults.max_input_values)?,
+        request_timeout: millis(src, "SHARAKA_REQUEST_TIMEOUT_MS", defaults.request_timeout)?,
+        header_timeout: millis(src, "SHARAKA_HEADER_TIMEOUT_MS", defaults.header_timeout)?,
+        body_timeout: millis(src, "SHARAKA_BODY_TIMEOUT_MS", defaults.body_timeout)?,
+        rate_per_minute: src.parsed("SHARAKA_RATE_LIMIT_PER_MINUTE", defaults.rate_per_minute)?,
+        rate_burst: src.parsed("SHARAKA_RATE_LIMIT_BURST", defaults.rate_burst)?,
+        rate_per_address_per_minute: src.parsed(
             "SHARAKA_RATE_LIMIT_PER_ADDRESS_PER_MINUTE",
             defaults.rate_per_address_per_minute,
         )?,
-        apq_cache_bytes: parsed("SHARAKA_APQ_CACHE_BYTES", defaults.apq_cache_bytes)?,
+        apq_cache_bytes: src.parsed("SHARAKA_APQ_CACHE_BYTES", defaults.apq_cache_bytes)?,
+        shutdown_timeout: millis(
+            src,
+            "SHARAKA_SHUTDOWN_TIMEOUT_MS",
+            defaults.shutdown_timeout,
+        )?,
     };
     if limits.max_nesting == 0 || limits.max_nesting > 512 {
         anyhow::bail!(
@@ -287,14 +560,17 @@ fn limits_config(defaults: &crate::limits::Limits) -> anyhow::Result<crate::limi
     Ok(limits)
 }
 
-fn live_config(defaults: &crate::live::LiveConfig) -> anyhow::Result<crate::live::LiveConfig> {
-    let hours: u64 = parsed(
+fn live_config(
+    src: &Sources,
+    defaults: &crate::live::LiveConfig,
+) -> anyhow::Result<crate::live::LiveConfig> {
+    let hours: u64 = src.parsed(
         "SHARAKA_OUTBOX_RETENTION_HOURS",
         defaults.retention.as_secs() / 3_600,
     )?;
     let live = crate::live::LiveConfig {
-        poll_interval: millis("SHARAKA_LIVE_POLL_MS", defaults.poll_interval)?,
-        buffer: parsed("SHARAKA_LIVE_BUFFER", defaults.buffer)?,
+        poll_interval: millis(src, "SHARAKA_LIVE_POLL_MS", defaults.poll_interval)?,
+        buffer: src.parsed("SHARAKA_LIVE_BUFFER", defaults.buffer)?,
         retention: std::time::Duration::from_secs(hours.saturating_mul(3_600)),
     };
     if live.poll_interval.is_zero() || live.buffer == 0 || hours == 0 {
@@ -305,11 +581,13 @@ fn live_config(defaults: &crate::live::LiveConfig) -> anyhow::Result<crate::live
     Ok(live)
 }
 
-fn ws_config(defaults: &crate::ws::WsConfig) -> anyhow::Result<crate::ws::WsConfig> {
+fn ws_config(src: &Sources, defaults: &crate::ws::WsConfig) -> anyhow::Result<crate::ws::WsConfig> {
     let ws = crate::ws::WsConfig {
-        init_timeout: millis("SHARAKA_WS_INIT_TIMEOUT_MS", defaults.init_timeout)?,
-        max_subscriptions: parsed("SHARAKA_WS_MAX_SUBSCRIPTIONS", defaults.max_subscriptions)?,
-        max_message_bytes: parsed("SHARAKA_WS_MAX_MESSAGE_BYTES", defaults.max_message_bytes)?,
+        init_timeout: millis(src, "SHARAKA_WS_INIT_TIMEOUT_MS", defaults.init_timeout)?,
+        max_subscriptions: src
+            .parsed("SHARAKA_WS_MAX_SUBSCRIPTIONS", defaults.max_subscriptions)?,
+        max_message_bytes: src
+            .parsed("SHARAKA_WS_MAX_MESSAGE_BYTES", defaults.max_message_bytes)?,
     };
     if ws.init_timeout.is_zero() || ws.max_message_bytes < 1_024 {
         anyhow::bail!(
@@ -319,8 +597,8 @@ fn ws_config(defaults: &crate::ws::WsConfig) -> anyhow::Result<crate::ws::WsConf
     Ok(ws)
 }
 
-fn cors_origins() -> anyhow::Result<Vec<String>> {
-    let Some(raw) = var("SHARAKA_CORS_ORIGINS") else {
+fn cors_origins(src: &Sources) -> anyhow::Result<Vec<String>> {
+    let Some(raw) = src.var("SHARAKA_CORS_ORIGINS") else {
         return Ok(Vec::new());
     };
     raw.split(',')
@@ -344,10 +622,10 @@ fn cors_origins() -> anyhow::Result<Vec<String>> {
         .collect()
 }
 
-fn persisted_queries() -> anyhow::Result<crate::limits::persisted::Mode> {
+fn persisted_queries(src: &Sources) -> anyhow::Result<crate::limits::persisted::Mode> {
     use crate::limits::persisted::{AllowList, Mode};
-    let file = var("SHARAKA_PERSISTED_QUERIES_FILE");
-    let mode = var("SHARAKA_PERSISTED_QUERIES");
+    let file = src.var("SHARAKA_PERSISTED_QUERIES_FILE");
+    let mode = src.var("SHARAKA_PERSISTED_QUERIES");
     if file.is_some() && mode.as_deref().map(str::trim) != Some("allowlist") {
         tracing::warn!(
             "SHARAKA_PERSISTED_QUERIES_FILE is ignored unless SHARAKA_PERSISTED_QUERIES=allowlist"
@@ -374,25 +652,28 @@ fn persisted_queries() -> anyhow::Result<crate::limits::persisted::Mode> {
     }
 }
 
-fn auth_config() -> anyhow::Result<crate::auth::AuthConfig> {
+fn auth_config(src: &Sources) -> anyhow::Result<crate::auth::AuthConfig> {
     let defaults = crate::auth::AuthConfig::default();
-    let anonymous_role = match var("SHARAKA_ANONYMOUS_ROLE") {
+    let anonymous_role = match src.var("SHARAKA_ANONYMOUS_ROLE") {
         None => defaults.anonymous_role,
         Some(raw) => <sharaka_domain::Role as sharaka_domain::Coded>::parse(raw.trim())
             .map_err(|e| anyhow::anyhow!("SHARAKA_ANONYMOUS_ROLE: {e}"))?,
     };
-    let jwks = var("SHARAKA_JWT_JWKS_FILE")
+    let jwks = src
+        .var("SHARAKA_JWT_JWKS_FILE")
         .map(|path| {
             crate::auth::AuthConfig::load_jwks(std::path::Path::new(&path))
                 .with_context(|| format!("SHARAKA_JWT_JWKS_FILE=`{path}` cannot be read as a JWKS"))
         })
         .transpose()?;
     Ok(crate::auth::AuthConfig {
-        hs256_secret: var("SHARAKA_JWT_HS256_SECRET").map(secrecy::SecretString::from),
+        hs256_secret: src
+            .var("SHARAKA_JWT_HS256_SECRET")
+            .map(secrecy::SecretString::from),
         jwks,
-        issuer: var("SHARAKA_JWT_ISSUER"),
-        audience: var("SHARAKA_JWT_AUDIENCE"),
-        leeway_secs: parsed("SHARAKA_JWT_LEEWAY_SECS", defaults.leeway_secs)?,
+        issuer: src.var("SHARAKA_JWT_ISSUER"),
+        audience: src.var("SHARAKA_JWT_AUDIENCE"),
+        leeway_secs: src.parsed("SHARAKA_JWT_LEEWAY_SECS", defaults.leeway_secs)?,
         anonymous_role,
     })
 }
@@ -429,5 +710,74 @@ mod tests {
             ..Config::default()
         };
         assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_configuration_file_sets_settings_by_their_lower_case_names() {
+        let sources = Sources::parse(
+            r#"
+            body_limit_bytes = 2048
+            cors_origins = ["https://a.example", "https://b.example"]
+            public_introspection = false
+            trusted_proxies = ["10.0.0.0/8", "192.0.2.1"]
+            "#,
+        )
+        .expect("parses");
+        let config = Config::from_sources(&sources).expect("valid");
+        assert_eq!(config.body_limit, 2048);
+        assert_eq!(
+            config.cors_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert!(!config.public_introspection);
+        assert_eq!(config.trusted_proxies.len(), 2);
+        let origins: BTreeMap<String, Origin> = sources.origins().into_iter().collect();
+        assert_eq!(origins["SHARAKA_BODY_LIMIT_BYTES"], Origin::File);
+        assert_eq!(origins["SHARAKA_MAX_BATCH"], Origin::Default);
+    }
+
+    #[test]
+    fn an_unknown_or_malformed_key_is_an_error_that_names_it() {
+        let error = Sources::parse("listen = \"127.0.0.1:1\"\nlisten_adress = 1\n")
+            .expect_err("unknown key");
+        assert!(error.to_string().contains("`listen_adress`"), "{error}");
+        let error = Sources::parse("[limits]\nmax_fields = 1\n").expect_err("a table");
+        assert!(error.to_string().contains("`limits`"), "{error}");
+        let error = Sources::parse("LISTEN = \"127.0.0.1:1\"\n").expect_err("upper case");
+        assert!(error.to_string().contains("`LISTEN`"), "{error}");
+        let error = Sources::parse("config = \"other.toml\"\n").expect_err("environment only");
+        assert!(error.to_string().contains("environment"), "{error}");
+        let error = Sources::parse("max_fields = { a = 1 }\n").expect_err("not a scalar");
+        assert!(error.to_string().contains("`max_fields`"), "{error}");
+
+        let sources = Sources::parse("max_batch = \"many\"\n").expect("parses");
+        let error = Config::from_sources(&sources).expect_err("invalid value");
+        assert!(
+            format!("{error:#}").contains("`max_batch` in the configuration file"),
+            "{error:#}"
+        );
+        let sources = Sources::parse("trusted_proxies = [\"10.0.0.0/33\"]\n").expect("parses");
+        let error = Config::from_sources(&sources).expect_err("invalid CIDR");
+        assert!(format!("{error:#}").contains("10.0.0.0/33"), "{error:#}");
+    }
+
+    #[test]
+    fn production_switches_public_introspection_off_by_default() {
+        let production = Sources::parse("env = \"production\"\n").expect("parses");
+        let config = Config::from_sources(&production).expect("valid");
+        assert_eq!(config.environment, Environment::Production);
+        assert!(!config.public_introspection);
+        let reopened =
+            Sources::parse("env = \"production\"\npublic_introspection = true\n").expect("parses");
+        assert!(
+            Config::from_sources(&reopened)
+                .expect("valid")
+                .public_introspection
+        );
+        assert!(
+            Config::from_sources(&Sources::environment())
+                .expect("valid")
+                .public_introspection
+        );
     }
 }

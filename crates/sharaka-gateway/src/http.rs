@@ -39,7 +39,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::auth::AuthError;
 use crate::error::Code;
-use crate::limits::document::{self, DocumentLimits, Refusal as LimitRefusal};
+use crate::limits::document::{self, DocumentLimits, Refusal as LimitRefusal, Usage};
 use crate::limits::persisted::{self, Mode};
 use crate::limits::rate::{RateLimits, retry_after_secs};
 use crate::schema::{RequestId, RequestLang};
@@ -70,6 +70,7 @@ struct Shared {
     rate: RateLimits,
     mode: Mode,
     cache: persisted::Cache,
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 type SharedState = Arc<Shared>;
@@ -84,6 +85,7 @@ pub fn router(state: HttpState, body_limit: usize) -> Router {
         rate: config.limits.rate_limits(),
         mode: config.persisted_queries.clone(),
         cache: persisted::Cache::new(config.limits.apq_cache_bytes),
+        trusted_proxies: config.trusted_proxies.clone(),
         state,
     });
     let router = Router::new()
@@ -101,6 +103,10 @@ pub fn router(state: HttpState, body_limit: usize) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            identify_client,
         ))
         .with_state(shared);
     match cors_layer(&config.cors_origins) {
@@ -153,11 +159,40 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
-/// The client's address, as the server loop recorded it.
+/// The client's address, as [`identify_client`] found it.
+#[derive(Debug, Clone, Copy)]
+struct ClientAddress(std::net::IpAddr);
+
+/// The client's address, for rate limiting.
 fn client_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
     extensions
+        .get::<ClientAddress>()
+        .map(|ClientAddress(address)| *address)
+}
+
+/// Finds who the client is: the peer the server loop recorded or, behind trusted proxies, the
+/// right-most untrusted `X-Forwarded-For` hop (see [`crate::limits::proxy`]). Records it on the
+/// request's span and for the rate limit.
+async fn identify_client(
+    State(shared): State<SharedState>,
+    mut request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip())
+        .map(|ConnectInfo(address)| address.ip());
+    if let Some(peer) = peer {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let client = crate::limits::proxy::client_address(peer, forwarded, &shared.trusted_proxies);
+        tracing::Span::current().record("client", tracing::field::display(client));
+        request.extensions_mut().insert(ClientAddress(client));
+    }
+    next.run(request).await
 }
 
 /// Marks a response sent before its request's body was read: the connection cannot carry
@@ -420,13 +455,14 @@ fn resolve_persisted(
 /// Checks the query text before execution: no NUL anywhere (PostgreSQL refuses them), a query
 /// present, brackets nested within the limit (before the parser, which recurses), a parse, no
 /// mutation over GET, and the document limits. The parsed document stays in the request, so
-/// async-graphql does not parse it again.
+/// async-graphql does not parse it again, and what the check measured is returned for the
+/// operation's span.
 fn precheck(
     request: &mut Request,
     allow_mutation: bool,
     limits: &DocumentLimits,
     headers: &HeaderMap,
-) -> Result<(), Refusal> {
+) -> Result<Usage, Refusal> {
     if request.query.contains('\0') {
         return Err(Box::new(error_response(
             StatusCode::OK,
@@ -470,7 +506,6 @@ fn precheck(
                 Err(Box::new(response))
             } else {
                 document::check(parsed, &variables, limits)
-                    .map(|_| ())
                     .map_err(|refusal| limit_refusal(headers, &refusal))
             }
         }
@@ -501,13 +536,13 @@ fn prepare(
     headers: &HeaderMap,
     request: &mut Request,
     allow_mutation: bool,
-) -> Result<(), Refusal> {
+) -> Result<Usage, Refusal> {
     let register = resolve_persisted(shared, headers, request)?;
-    precheck(request, allow_mutation, &shared.document, headers)?;
+    let usage = precheck(request, allow_mutation, &shared.document, headers)?;
     if let Some(hash) = register {
         shared.cache.put(hash, Arc::from(request.query.as_str()));
     }
-    Ok(())
+    Ok(usage)
 }
 
 /// Who is asking, from the `Authorization` header; a refusal is a coded `401`.
@@ -544,13 +579,15 @@ async fn execute(
     headers: &HeaderMap,
     principal: &Principal,
     request: Request,
+    usage: Usage,
 ) -> Response {
     let mut response: GqlResponse = state
         .app
-        .execute_as(
+        .execute_checked(
             with_request_data(request, headers),
             principal.clone(),
             request_lang(headers).0,
+            Some(usage),
         )
         .await;
     finish_errors(&mut response.errors);
@@ -689,24 +726,24 @@ async fn post_graphql(
         Err(refusal) => return *refusal,
     };
     match batch {
-        BatchRequest::Single(mut request) => {
-            if let Err(response) = prepare(&shared, headers, &mut request, true) {
-                return *response;
-            }
-            execute(state, headers, &principal, request).await
-        }
+        BatchRequest::Single(mut request) => match prepare(&shared, headers, &mut request, true) {
+            Ok(usage) => execute(state, headers, &principal, request, usage).await,
+            Err(response) => *response,
+        },
         BatchRequest::Batch(requests) => {
             let mut responses = Vec::with_capacity(requests.len());
             for mut request in requests {
-                if let Err(response) = prepare(&shared, headers, &mut request, true) {
-                    return *response;
-                }
+                let usage = match prepare(&shared, headers, &mut request, true) {
+                    Ok(usage) => usage,
+                    Err(response) => return *response,
+                };
                 let mut response = state
                     .app
-                    .execute_as(
+                    .execute_checked(
                         with_request_data(request, headers),
                         principal.clone(),
                         request_lang(headers).0,
+                        Some(usage),
                     )
                     .await;
                 finish_errors(&mut response.errors);
@@ -781,12 +818,13 @@ async fn get_graphql(
             }
         }
     }
-    if let Err(response) = prepare(&shared, &headers, &mut request, false) {
-        return *response;
-    }
+    let usage = match prepare(&shared, &headers, &mut request, false) {
+        Ok(usage) => usage,
+        Err(response) => return *response,
+    };
     let principal = match principal(&shared.state, &headers).await {
         Ok(principal) => principal,
         Err(refusal) => return *refusal,
     };
-    execute(&shared.state, &headers, &principal, request).await
+    execute(&shared.state, &headers, &principal, request, usage).await
 }

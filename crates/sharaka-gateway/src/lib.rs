@@ -13,6 +13,7 @@ pub mod live;
 pub mod loaders;
 pub mod metrics;
 pub mod schema;
+pub mod telemetry;
 pub mod ws;
 
 use std::sync::Arc;
@@ -26,33 +27,37 @@ use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 
-/// The type of the operation a request selects (`None` for an unparsable query, which fails in
-/// execution with a parse error). Uses the request's cached parse, so the query is parsed once
-/// per request.
-fn operation_type(
-    request: &mut async_graphql::Request,
-) -> Option<async_graphql::parser::types::OperationType> {
+/// The name and type (`query`, `mutation`, `subscription`) of the operation a request selects.
+/// An unnamed operation is `anonymous`; an unparsable query is a `query` (it fails in execution
+/// with a parse error). Uses the request's cached parse, so the query is parsed once per request.
+fn selected_operation(request: &mut async_graphql::Request) -> (String, &'static str) {
+    use async_graphql::parser::types::OperationType;
     let wanted = request.operation_name.clone();
-    let document = request.parsed_query().ok()?;
-    document
+    let Ok(document) = request.parsed_query() else {
+        return (wanted.unwrap_or_else(|| "anonymous".to_owned()), "query");
+    };
+    let selected = document
         .operations
         .iter()
         .find(|(name, _)| match (&wanted, name) {
             (Some(wanted), Some(name)) => wanted == name.as_str(),
             (None, _) => true,
             (Some(_), None) => false,
-        })
-        .map(|(_, op)| op.node.ty)
-}
-
-/// Whether the operation a request selects is a mutation.
-fn is_mutation(request: &mut async_graphql::Request) -> bool {
-    operation_type(request) == Some(async_graphql::parser::types::OperationType::Mutation)
+        });
+    let kind = match selected.map(|(_, op)| op.node.ty) {
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        _ => "query",
+    };
+    let name = wanted
+        .or_else(|| selected.and_then(|(name, _)| name.map(|n| n.to_string())))
+        .unwrap_or_else(|| "anonymous".to_owned());
+    (name, kind)
 }
 
 /// Whether the operation a request selects is a subscription.
 fn is_subscription(request: &mut async_graphql::Request) -> bool {
-    operation_type(request) == Some(async_graphql::parser::types::OperationType::Subscription)
+    selected_operation(request).1 == "subscription"
 }
 
 /// A coded error raised outside any field (no location, no path).
@@ -91,6 +96,8 @@ pub struct App {
     pub schema: AppSchema,
     /// The live-update hub (subscriptions).
     pub live: live::Live,
+    /// The schema `PUBLIC` requests run on when introspection is off for them (no suggestions).
+    public_schema: Option<AppSchema>,
     config: Config,
 }
 
@@ -135,10 +142,12 @@ impl App {
         metrics::install();
         // Dependencies are attached per request (scoped to the principal), not to the schema.
         let schema = build_schema();
+        let public_schema = (!config.public_introspection).then(schema::build_public_schema);
         let live = live::Live::new(store.clone(), config.live);
         Self {
             store,
             schema,
+            public_schema,
             live,
             config,
         }
@@ -167,23 +176,42 @@ impl App {
         principal: sharaka_domain::Principal,
         lang: sharaka_domain::Lang,
     ) -> async_graphql::Response {
-        if let Err(refusal) = limits::check_request(&mut request, &self.config.limits.document()) {
-            return coded_response(refusal.code(), &refusal.to_string());
+        match limits::check_request(&mut request, &self.config.limits.document()) {
+            Ok(usage) => self.execute_checked(request, principal, lang, usage).await,
+            Err(refusal) => coded_response(refusal.code(), &refusal.to_string()),
         }
+    }
+
+    /// [`App::execute_as`] for a request already held to the document limits (over HTTP, by
+    /// `http::precheck`), with what that check measured: the document is not walked twice.
+    /// The operation runs in the span of [`telemetry::operation_span`].
+    pub(crate) async fn execute_checked(
+        &self,
+        mut request: async_graphql::Request,
+        principal: sharaka_domain::Principal,
+        lang: sharaka_domain::Lang,
+        usage: Option<limits::document::Usage>,
+    ) -> async_graphql::Response {
+        use tracing::Instrument as _;
         let started = std::time::Instant::now();
-        let mutation = is_mutation(&mut request);
-        let name = request
-            .operation_name
-            .clone()
-            .unwrap_or_else(|| "anonymous".to_owned());
+        let (name, kind) = selected_operation(&mut request);
+        let mutation = kind == "mutation";
+        let span = telemetry::operation_span(&name, kind, usage);
         let request = request.data(schema::RequestLang(lang));
         let run = error::ERROR_LANG.scope(lang, self.execute_scoped(request, principal, mutation));
+        // Dropping `run` at the deadline rolls its transaction back. On PostgreSQL the server's
+        // `statement_timeout` also stops the statement; on SQLite the statement in progress runs
+        // on until its next row (sqlx has no interrupt we can reach; see the README).
         let response = match limits::optional(self.config.limits.request_timeout) {
-            None => run.await,
-            Some(deadline) => match tokio::time::timeout(deadline, run).await {
+            None => run.instrument(span.clone()).await,
+            Some(deadline) => match tokio::time::timeout(deadline, run)
+                .instrument(span.clone())
+                .await
+            {
                 Ok(response) => response,
                 Err(_) => {
                     tracing::warn!(
+                        parent: &span,
                         ?deadline,
                         "an operation ran past its deadline and was stopped"
                     );
@@ -210,12 +238,9 @@ impl App {
                     )
             })
             .collect();
-        metrics::operation(
-            &name,
-            if mutation { "mutation" } else { "query" },
-            started.elapsed(),
-            &codes,
-        );
+        let elapsed = started.elapsed();
+        telemetry::finish_operation(&span, elapsed, &codes);
+        metrics::operation(&name, kind, elapsed, &codes);
         response
     }
 
@@ -246,8 +271,12 @@ impl App {
             std::time::Duration::ZERO,
             &[],
         );
+        let schema = match &self.public_schema {
+            Some(public) if principal.role == sharaka_domain::Role::Public => public,
+            _ => &self.schema,
+        };
         let deps = self.deps(self.store.clone(), principal);
-        self.schema
+        schema
             .execute_stream(request.data(schema::RequestLang(lang)).data(deps))
             .boxed()
     }
@@ -272,9 +301,17 @@ impl App {
         principal: sharaka_domain::Principal,
         mutation: bool,
     ) -> async_graphql::Response {
+        // `PUBLIC` may be kept from introspecting the schema (`SHARAKA_PUBLIC_INTROSPECTION`),
+        // and then gets a schema that suggests no field names either.
+        let (schema, request) = match &self.public_schema {
+            Some(public) if principal.role == sharaka_domain::Role::Public => {
+                (public, request.disable_introspection())
+            }
+            _ => (&self.schema, request),
+        };
         if !mutation {
             let deps = self.deps(self.store.clone(), principal);
-            return self.schema.execute(request.data(deps)).await;
+            return schema.execute(request.data(deps)).await;
         }
         let txn = match self.store.begin().await {
             Ok(txn) => txn,
@@ -282,7 +319,7 @@ impl App {
         };
         let deps = self.deps(txn.clone(), principal.clone());
         let touched = deps.touched.clone();
-        let mut response = self.schema.execute(request.data(deps)).await;
+        let mut response = schema.execute(request.data(deps)).await;
         // Where every changed record ends up must be within the principal's reach too. The check
         // runs even when a field already failed: a create whose result the principal cannot read
         // back fails with NOT_FOUND, and the right answer is that the change was FORBIDDEN.
@@ -337,7 +374,8 @@ impl App {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %request_id)
+                // `client` is recorded by `http::identify_client` (it knows the trusted proxies).
+                tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %request_id, client = tracing::field::Empty)
             }))
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
     }

@@ -2,9 +2,10 @@
 //!
 //! - [`document`]: the pre-validation check of a query (bracket nesting, fields, aliases, root
 //!   fields, directives and depth counted after expanding fragments with memoisation, fragment
-//!   cycles, input values), linear in the request's size. It runs over HTTP (in
-//!   `http::precheck`, before anything else looks at the query) and again in
-//!   [`crate::App::execute_as`], so in-process callers are held to it too.
+//!   cycles, input values), linear in the request's size. It runs once per request: over HTTP in
+//!   `http::precheck`, before anything else looks at the query; in-process in
+//!   [`crate::App::execute_as`]. What it measured (complexity, depth) goes on the operation's
+//!   span.
 //! - A per-request execution deadline ([`Limits::request_timeout`], in `App::execute_as`): a
 //!   request still running when it passes is dropped (its transaction rolled back) and answered
 //!   with the code `TIMEOUT`.
@@ -12,12 +13,14 @@
 //!   `RATE_LIMITED`).
 //! - [`persisted`]: Apollo's automatic persisted queries, and an allow-list mode.
 //! - [`serve`]: the accept loop, with header-read deadlines for slow clients.
+//! - [`proxy`]: the client's address behind trusted reverse proxies.
 //! - CORS from an allow-list of origins, and the body deadline, live in `http`.
 //!
 //! Every number is configurable (see `config`), with the defaults of [`Limits::default`].
 
 pub mod document;
 pub mod persisted;
+pub mod proxy;
 pub mod rate;
 pub mod serve;
 
@@ -59,6 +62,9 @@ pub struct Limits {
     pub rate_per_address_per_minute: u32,
     /// Bytes of query text kept for automatic persisted queries (`SHARAKA_APQ_CACHE_BYTES`).
     pub apq_cache_bytes: usize,
+    /// On shutdown, how long in-flight requests may take to finish before their connections
+    /// are closed (`SHARAKA_SHUTDOWN_TIMEOUT_MS`; zero waits for them all).
+    pub shutdown_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -77,6 +83,7 @@ impl Default for Limits {
             rate_burst: 100,
             rate_per_address_per_minute: 3_000,
             apq_cache_bytes: 16 * 1024 * 1024,
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -139,8 +146,7 @@ impl Limits {
         };
         serve::Deadlines {
             header,
-            drain: optional(self.request_timeout)
-                .map(|t| t + optional(self.body_timeout).unwrap_or_default() + header),
+            drain: optional(self.shutdown_timeout),
         }
     }
 }
@@ -152,16 +158,17 @@ pub fn optional(duration: Duration) -> Option<Duration> {
 
 /// Checks a request in-process: the nesting scan, then (parsing the query once, and leaving
 /// the parsed document in the request for async-graphql to reuse) the document and its inputs.
-/// A query that does not parse passes: execution reports the parse error.
+/// Returns what the document would make the server do (`None` for a query that does not parse:
+/// it passes, and execution reports the parse error).
 pub fn check_request(
     request: &mut async_graphql::Request,
     limits: &DocumentLimits,
-) -> Result<(), document::Refusal> {
+) -> Result<Option<document::Usage>, document::Refusal> {
     document::scan_nesting(&request.query, limits.max_nesting)?;
     let variables = std::mem::take(&mut request.variables);
     let result = match request.parsed_query() {
-        Ok(parsed) => document::check(parsed, &variables, limits).map(|_| ()),
-        Err(_) => Ok(()),
+        Ok(parsed) => document::check(parsed, &variables, limits).map(Some),
+        Err(_) => Ok(None),
     };
     request.variables = variables;
     result

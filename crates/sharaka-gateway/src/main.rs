@@ -6,16 +6,20 @@ use clap::{Parser, Subcommand};
 use sharaka_domain::{Coded, Role};
 use sharaka_gateway::{App, Config};
 use sharaka_persistence::seed::{self, SyntheticSize};
-use tracing_subscriber::EnvFilter;
 
 /// Sharaka (شراكة): the GraphQL backend of DGAPR's partnership graph.
 ///
-/// Configuration comes from environment variables (`DATABASE_URL`, `SHARAKA_*`; see the README).
+/// Configuration comes from environment variables (`DATABASE_URL`, `SHARAKA_*`; see the README)
+/// and, optionally, a TOML file (`--config`), which the environment overrides.
 /// With none set, `sharaka serve` runs on an SQLite file `./sharaka.db`, created, migrated and
 /// loaded with the demo data on first start.
 #[derive(Parser, Debug)]
 #[command(name = "sharaka", version, about, long_about = None)]
 struct Cli {
+    /// A TOML configuration file: the settings of the README, in lower case without `SHARAKA_`
+    /// (`listen = "0.0.0.0:8080"`). Environment variables override it.
+    #[arg(long, global = true, env = "SHARAKA_CONFIG", value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -111,7 +115,7 @@ enum TokenAction {
 
 #[derive(Subcommand, Debug)]
 enum ConfigAction {
-    /// Validate the configuration and print the effective values.
+    /// Validate the configuration and print the effective values, and where each came from.
     Check,
 }
 
@@ -150,16 +154,23 @@ async fn maintenance_app(config: Config) -> anyhow::Result<App> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // Logs go to stderr, so that what a command prints (a token, the SDL) stays clean on stdout.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let cli = Cli::parse();
-    let config = Config::from_env()?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let sources = sharaka_gateway::config::Sources::load(cli.config.as_deref())?;
+    // Logs go to stderr, so that what a command prints (a token, the SDL) stays clean on stdout.
+    // Dropping `telemetry` (on any return) flushes the spans not yet exported.
+    let telemetry = sharaka_gateway::telemetry::init(&sources.telemetry())?;
+    let config = Config::from_sources(&sources)?;
+    let result = run(cli.command.unwrap_or(Command::Serve), config, &sources).await;
+    telemetry.shutdown();
+    result
+}
+
+async fn run(
+    command: Command,
+    config: Config,
+    sources: &sharaka_gateway::config::Sources,
+) -> anyhow::Result<()> {
+    match command {
         Command::Serve => {
             let listen = config.listen;
             let interval = config.scheduler_interval_secs;
@@ -276,6 +287,14 @@ async fn main() -> anyhow::Result<()> {
             action: ConfigAction::Check,
         } => {
             println!("{config:#?}");
+            match sources.file() {
+                Some(file) => println!("\nconfiguration file: {}", file.display()),
+                None => println!("\nno configuration file"),
+            }
+            println!("where each setting came from:");
+            for (name, origin) in sources.origins() {
+                println!("  {name:<44} {origin}");
+            }
             Ok(())
         }
         Command::Backup { path } => {

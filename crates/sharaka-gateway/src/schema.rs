@@ -35,13 +35,28 @@ pub type AppSchema =
 /// Builds the schema. It holds no dependencies: `App::execute_as` attaches them to each request,
 /// scoped to who is asking, so the SDL can be exported without a database.
 pub fn build_schema() -> AppSchema {
-    let builder = Schema::build(
+    builder().finish()
+}
+
+/// The same schema without field suggestions ("Did you mean …?" in validation errors), for
+/// `PUBLIC` requests when introspection is switched off for them: suggestions would otherwise
+/// reveal the schema field by field. async-graphql sets suggestions per schema, so the
+/// application builds this one once, at start.
+pub fn build_public_schema() -> AppSchema {
+    builder().disable_suggestions().finish()
+}
+
+fn builder() -> async_graphql::SchemaBuilder<
+    query::QueryRoot,
+    mutations::MutationRoot,
+    subscription::SubscriptionRoot,
+> {
+    Schema::build(
         query::QueryRoot,
         mutations::MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
     .extension(async_graphql::extensions::Tracing)
     .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY);
-    builder.finish()
+    .limit_complexity(MAX_COMPLEXITY)
 }

@@ -76,6 +76,9 @@ pub struct StoreConfig {
     /// How long a request waits for a pooled connection before failing.
     pub acquire_timeout: Duration,
     /// The longest a statement may run on PostgreSQL (`statement_timeout`); `None` for no limit.
+    /// SQLite has no equivalent: a statement runs to its next row on sqlx's worker thread even
+    /// when the request that started it was dropped at its deadline (see the README, "SQLite and
+    /// the request deadline").
     pub statement_timeout: Option<Duration>,
 }
 
@@ -236,6 +239,25 @@ impl Store {
         );
         self.pool.execute_raw(statement).await?;
         Ok(())
+    }
+
+    /// SQLite's own consistency check (`PRAGMA integrity_check`): `["ok"]` for a sound file,
+    /// else one line per problem. PostgreSQL has no equivalent; it is refused.
+    pub async fn sqlite_integrity_check(&self) -> Result<Vec<String>, PersistenceError> {
+        if self.backend() != Backend::Sqlite {
+            return Err(PersistenceError::Seed(
+                "the integrity check is SQLite's; PostgreSQL checks itself".into(),
+            ));
+        }
+        let statement =
+            sea_orm::Statement::from_string(DbBackend::Sqlite, "PRAGMA integrity_check");
+        let rows = self.pool.query_all_raw(statement).await?;
+        rows.iter()
+            .map(|row| {
+                row.try_get_by_index::<String>(0)
+                    .map_err(PersistenceError::from)
+            })
+            .collect()
     }
 
     /// The engine behind this store.

@@ -8,8 +8,9 @@
 //! - the body deadline is applied where bodies are read (`http::post_graphql`).
 //!
 //! Each request carries the client's address as axum's `ConnectInfo<SocketAddr>`. Graceful
-//! shutdown stops accepting, lets in-flight requests finish (bounded by the request deadline
-//! and the body deadline), then returns.
+//! shutdown stops accepting (the listener is closed, so new connections are refused), lets
+//! in-flight requests finish (bounded by [`Deadlines::drain`], `SHARAKA_SHUTDOWN_TIMEOUT_MS`),
+//! closes idle keep-alive connections, then returns.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -76,10 +77,16 @@ async fn serve_connection(
     deadlines: Deadlines,
     watcher: Watcher,
 ) {
-    let h2 = match tokio::time::timeout(deadlines.header, detect_h2(&stream)).await {
-        Ok(Ok(h2)) => h2,
-        // Nothing (or not enough) within the deadline, or the client left.
-        _ => return,
+    let mut watcher = watcher;
+    let h2 = tokio::select! {
+        detected = tokio::time::timeout(deadlines.header, detect_h2(&stream)) => match detected {
+            Ok(Ok(h2)) => h2,
+            // Nothing (or not enough) within the deadline, or the client left.
+            _ => return,
+        },
+        // A connection that has sent nothing yet has no request in flight: shutdown closes it
+        // instead of waiting for its header deadline.
+        () = watcher.stopping() => return,
     };
     let service = router.map_request(move |mut request: axum::http::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(remote));
@@ -87,7 +94,6 @@ async fn serve_connection(
     });
     let service = TowerToHyperService::new(service);
     let io = TokioIo::new(stream);
-    let mut watcher = watcher;
     let result = if h2 {
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder
