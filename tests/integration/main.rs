@@ -2,6 +2,7 @@
 //! runs on SQLite and on PostgreSQL (when `TEST_DATABASE_URL` is set) against its own database.
 
 mod access;
+mod csv_stream;
 mod deploy;
 mod filter_props;
 mod hostile;
@@ -14,6 +15,7 @@ mod resilience;
 mod scheduler;
 mod search;
 mod stats;
+mod stats_pipeline;
 mod write_extras;
 mod write_path;
 mod write_records;

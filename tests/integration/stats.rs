@@ -12,15 +12,15 @@ use sharaka_domain::{OrganisationId, Principal, Role};
 use sharaka_persistence::write::Cell;
 use sharaka_test_support::{Data, TestApp, backend_tests, global_id};
 
-fn t(s: &str) -> Cell {
+pub(crate) fn t(s: &str) -> Cell {
     Cell::Text(s.to_owned())
 }
 
-fn i(n: i64) -> Cell {
+pub(crate) fn i(n: i64) -> Cell {
     Cell::Int(n)
 }
 
-async fn row(app: &TestApp, table: &'static str, cells: &[(&'static str, Cell)]) {
+pub(crate) async fn row(app: &TestApp, table: &'static str, cells: &[(&'static str, Cell)]) {
     app.store()
         .insert(table, cells)
         .await
@@ -37,7 +37,7 @@ async fn row(app: &TestApp, table: &'static str, cells: &[(&'static str, Cell)])
 /// - training (validated): STAFF 1 session, 5 participants (3 female), 4 completed, 50 h;
 ///   PRISONERS_ADULT 1, 1 (1 female), 4 h; PRISONERS_JUVENILE 1, 4, 8 h; FORMER_PRISONERS 1, 5
 ///   (2 female), 5 h; FAMILIES 1, 0. Total 5 sessions, 15 participants, 6 female, 67 h.
-async fn fixture(app: &TestApp) {
+pub(crate) async fn fixture(app: &TestApp) {
     for (id, name) in [("MA-01", "Tanger"), ("MA-04", "Rabat")] {
         row(app, "regions", &[("id", t(id)), ("name_fr", t(name))]).await;
     }
@@ -502,14 +502,14 @@ async fn fixture(app: &TestApp) {
     }
 }
 
-fn partner(org: &str) -> Principal {
+pub(crate) fn partner(org: &str) -> Principal {
     Principal {
         organisation: Some(OrganisationId::parse(org).expect("organisation")),
         ..Principal::with_role("stats.partner", Role::Partner)
     }
 }
 
-async fn data_as(app: &TestApp, who: Principal, query: &str, variables: Value) -> Value {
+pub(crate) async fn data_as(app: &TestApp, who: Principal, query: &str, variables: Value) -> Value {
     let response = app.query_as(who, query, variables).await;
     assert!(
         response.get("errors").is_none(),
@@ -519,13 +519,13 @@ async fn data_as(app: &TestApp, who: Principal, query: &str, variables: Value) -
 }
 
 /// Rows sorted by their JSON text, so comparisons do not depend on SQL's group order.
-fn sorted(value: &Value) -> Vec<Value> {
+pub(crate) fn sorted(value: &Value) -> Vec<Value> {
     let mut rows = value.as_array().cloned().unwrap_or_default();
     rows.sort_by_key(|r| r.to_string());
     rows
 }
 
-fn same(actual: &Value, expected: Value) {
+pub(crate) fn same(actual: &Value, expected: Value) {
     assert_eq!(sorted(actual), sorted(&expected), "actual: {actual:#}");
 }
 
@@ -697,7 +697,7 @@ const REACH: &str =
             participants { value display suppressed rounded }
             femaleParticipants { value rounded } } } } }";
 
-fn by<'a>(rows: &'a Value, field: &str, key: &str) -> &'a Value {
+pub(crate) fn by<'a>(rows: &'a Value, field: &str, key: &str) -> &'a Value {
     rows.as_array()
         .and_then(|rows| rows.iter().find(|r| r[field] == key))
         .unwrap_or_else(|| panic!("no row with {field} = {key} in {rows:#}"))

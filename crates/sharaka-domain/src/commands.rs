@@ -16,6 +16,7 @@
 
 mod agreement;
 mod contribution;
+mod exchange_rate;
 mod iso;
 mod organisation;
 mod partnership;
@@ -28,6 +29,7 @@ pub use agreement::{
     NewCommitment,
 };
 pub use contribution::{ContributionInput, ContributionTarget, NewContribution};
+pub use exchange_rate::{ExchangeRateInput, NewExchangeRate};
 pub use organisation::{NewOrganisation, NewSite, OrganisationInput, SiteInput};
 pub use partnership::{NewPartnership, PartnershipInput, typology_problems};
 pub use project::{

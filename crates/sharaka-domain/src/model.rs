@@ -78,12 +78,23 @@ impl CurrencyCode {
     /// Decimals of the minor unit (ISO 4217): 0 for XOF, JPY and a few others, 3 for the
     /// dinar currencies, else 2.
     pub fn minor_digits(&self) -> u32 {
-        match self.0.as_str() {
-            "XOF" | "XAF" | "JPY" | "KRW" | "CLP" | "ISK" | "UGX" | "VND" => 0,
-            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-            _ => 2,
+        let code = self.0.as_str();
+        if Self::NO_MINOR_UNIT.contains(&code) {
+            0
+        } else if Self::THREE_DECIMALS.contains(&code) {
+            3
+        } else {
+            2
         }
     }
+
+    /// The currencies without a minor unit (amounts are stored in whole units). Public so that
+    /// SQL which converts stored minor units can use the same list.
+    pub const NO_MINOR_UNIT: [&'static str; 8] =
+        ["XOF", "XAF", "JPY", "KRW", "CLP", "ISK", "UGX", "VND"];
+
+    /// The currencies with a minor unit of a thousandth.
+    pub const THREE_DECIMALS: [&'static str; 7] = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
 }
 
 /// An exact amount of money in one currency.

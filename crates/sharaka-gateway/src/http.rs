@@ -45,6 +45,8 @@ use crate::limits::rate::{RateLimits, retry_after_secs};
 use crate::schema::{RequestId, RequestLang};
 use sharaka_domain::Principal;
 
+mod export;
+
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const MAX_MESSAGE: usize = 300;
 /// The most errors one response carries (a query with ten thousand bad fields gets the first
@@ -90,6 +92,7 @@ pub fn router(state: HttpState, body_limit: usize) -> Router {
     });
     let router = Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
+        .route("/export/{file}", get(export::export_csv))
         .route_layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             rate_limit,

@@ -306,7 +306,26 @@ pub async fn synthetic(store: &Store, size: SyntheticSize) -> Result<SeedReport,
             }
         }
     }
+    // Exchange rates for the MAD figures: round illustrative values, labelled as such, never
+    // taken for sourced rates (and the demo data carries none).
+    let rates = [("EUR", 10.8), ("USD", 9.9), ("XOF", 0.0165)]
+        .iter()
+        .map(|(currency, rate)| {
+            row(&[
+                ("id", json!(format!("syn:fx:{currency}:2010"))),
+                ("currency", json!(currency)),
+                ("rate_to_mad", json!(rate)),
+                ("valid_from", json!("2010-01-01")),
+                (
+                    "source",
+                    json!("synthetic seed: illustrative rate, not a sourced figure"),
+                ),
+                ("demo", json!(true)),
+            ])
+        })
+        .collect();
     let tables = [
+        ("exchange_rates", rates),
         ("organisations", orgs),
         ("partnerships", partnerships),
         ("agreements", agreements),

@@ -20,6 +20,12 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use crate::query::{Filter, Op, Value, condition_on};
 use crate::{Conn, PersistenceError, Store, with_conn};
 
+mod pipeline;
+mod rates;
+
+pub use pipeline::{MedianDays, PipelineSpan};
+pub use rates::{ExchangeRate, MadRow};
+
 /// The audiences whose participants are staff or professionals, not prisoners or juveniles.
 /// Every other audience counts people whom disclosure control protects.
 pub const STAFF_AUDIENCES: [&str; 4] =
@@ -327,6 +333,10 @@ pub struct TrainingRow {
     pub female: i64,
     /// Σ completed.
     pub completed: i64,
+    /// Σ enrolled, over the tallies that record an enrolment (enrolled > 0).
+    pub enrolled: i64,
+    /// Σ completed over those same tallies: the numerator of the completion rate.
+    pub completed_of_enrolled: i64,
     /// Σ attended in audiences other than [`STAFF_AUDIENCES`] (prisoners, juveniles, …).
     pub protected_participants: i64,
     /// Σ attended × contact hours.
@@ -892,6 +902,21 @@ impl Store {
                 &format!("SUM(COALESCE({}, 0))", q(t, "completed")),
             )
             .count(
+                "enrolled",
+                &format!(
+                    "SUM(CASE WHEN {e} > 0 THEN {e} ELSE 0 END)",
+                    e = q(t, "enrolled")
+                ),
+            )
+            .count(
+                "completed_of_enrolled",
+                &format!(
+                    "SUM(CASE WHEN {} > 0 THEN COALESCE({}, 0) ELSE 0 END)",
+                    q(t, "enrolled"),
+                    q(t, "completed")
+                ),
+            )
+            .count(
                 "protected",
                 &format!(
                     "SUM(CASE WHEN {} IN ({}) THEN 0 ELSE {attended} END)",
@@ -915,6 +940,8 @@ impl Store {
                     participants: int(r, "participants")?,
                     female: int(r, "female")?,
                     completed: int(r, "completed")?,
+                    enrolled: int(r, "enrolled")?,
+                    completed_of_enrolled: int(r, "completed_of_enrolled")?,
                     protected_participants: int(r, "protected")?,
                     participant_hours: real(r, "hours")?,
                 })

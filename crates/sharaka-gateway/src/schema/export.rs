@@ -16,7 +16,11 @@ use sharaka_persistence::{Filter, ListQuery, Page, Resource, Store, Value};
 
 use super::context::deps;
 use super::filters::*;
+
+mod rows;
+
 use crate::error::{ApiError, GqlResultExt};
+pub use rows::CsvRecord;
 
 /// Most rows one export returns; narrow the filter beyond it.
 pub const MAX_EXPORT_ROWS: u64 = 10_000;
@@ -78,25 +82,44 @@ fn codes<T: Coded>(values: &[T]) -> String {
         .join(",")
 }
 
-/// Writes `header` and `rows` as CSV with a byte-order mark.
-fn csv_text(header: &[&str], rows: Vec<Vec<String>>) -> Result<String, ApiError> {
+/// The UTF-8 byte-order mark that opens every CSV export, so that spreadsheet programs read
+/// Arabic correctly.
+pub const BOM: &str = "\u{feff}";
+
+/// Writes `rows` (neutralised) as CSV lines, after `header` when given: one chunk of an export.
+pub fn csv_chunk(
+    header: Option<&[&str]>,
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let internal = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
-    writer.write_record(header).map_err(internal)?;
+    if let Some(header) = header {
+        writer.write_record(header).map_err(internal)?;
+    }
     for row in rows {
         writer
             .write_record(row.iter().map(|v| neutralise(v)))
             .map_err(internal)?;
     }
-    let bytes = writer
+    writer
         .into_inner()
-        .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(format!("\u{feff}{text}"))
+        .map_err(|e| ApiError::Internal(format!("csv: {e}")))
 }
 
-fn texts(t: &LocalizedText) -> [String; 3] {
-    [opt(&t.ar), opt(&t.fr), opt(&t.en)]
+/// Every record of `R` the filter keeps, as one CSV text with a byte-order mark.
+async fn csv_of<R: CsvRecord>(
+    ctx: &Context<'_>,
+    filter: Option<Filter>,
+    include_archived: bool,
+) -> Result<String> {
+    let records = all::<R>(&deps(ctx).store, filter, include_archived)
+        .await
+        .gql()?;
+    let bytes = csv_chunk(Some(R::HEADER), records.iter().map(R::csv_row)).gql()?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| ApiError::Internal(format!("csv: {e}")))
+        .gql()?;
+    Ok(format!("{BOM}{text}"))
 }
 
 fn filter_of<F>(
@@ -118,56 +141,7 @@ impl ExportQuery {
         #[graphql(default)] include_archived: bool,
     ) -> Result<String> {
         let f = filter_of(&filter, OrganisationFilter::to_filter)?;
-        let rows = all::<domain::Organisation>(&deps(ctx).store, f, include_archived)
-            .await
-            .gql()?;
-        let rows = rows
-            .iter()
-            .map(|o| {
-                let [ar, fr, en] = texts(&o.name);
-                vec![
-                    o.id.to_string(),
-                    opt(&o.acronym),
-                    ar,
-                    fr,
-                    en,
-                    o.category.code().to_owned(),
-                    o.iati_org_type
-                        .map(|t| t.iati_code().to_string())
-                        .unwrap_or_default(),
-                    o.legal_nature
-                        .map(|l| l.code().to_owned())
-                        .unwrap_or_default(),
-                    o.country_code
-                        .as_ref()
-                        .map(|c| c.as_str().to_owned())
-                        .unwrap_or_default(),
-                    opt(&o.parent_id),
-                    opt(&o.founded_on),
-                    opt(&o.website),
-                    o.is_home.to_string(),
-                ]
-            })
-            .collect();
-        csv_text(
-            &[
-                "id",
-                "acronym",
-                "name_ar",
-                "name_fr",
-                "name_en",
-                "category",
-                "iati_org_type",
-                "legal_nature",
-                "country",
-                "parent_id",
-                "founded_on",
-                "website",
-                "is_home",
-            ],
-            rows,
-        )
-        .gql()
+        csv_of::<domain::Organisation>(ctx, f, include_archived).await
     }
 
     /// Agreements as CSV (UTF-8 with BOM), with `agreements`' filter.
@@ -178,51 +152,7 @@ impl ExportQuery {
         #[graphql(default)] include_archived: bool,
     ) -> Result<String> {
         let f = filter_of(&filter, AgreementFilter::to_filter)?;
-        let rows = all::<domain::Agreement>(&deps(ctx).store, f, include_archived)
-            .await
-            .gql()?;
-        let rows = rows
-            .iter()
-            .map(|a| {
-                let [ar, fr, en] = texts(&a.title);
-                vec![
-                    a.id.to_string(),
-                    opt(&a.reference),
-                    a.agreement_type.code().to_owned(),
-                    a.status.code().to_owned(),
-                    ar,
-                    fr,
-                    en,
-                    codes(&a.themes),
-                    opt(&a.dates.drafted_on),
-                    opt(&a.dates.signed_on),
-                    opt(&a.dates.effective_from),
-                    opt(&a.dates.effective_to),
-                    opt(&a.dates.terminated_on),
-                    opt(&a.parent_id),
-                ]
-            })
-            .collect();
-        csv_text(
-            &[
-                "id",
-                "reference",
-                "type",
-                "status",
-                "title_ar",
-                "title_fr",
-                "title_en",
-                "themes",
-                "drafted_on",
-                "signed_on",
-                "effective_from",
-                "effective_to",
-                "terminated_on",
-                "parent_id",
-            ],
-            rows,
-        )
-        .gql()
+        csv_of::<domain::Agreement>(ctx, f, include_archived).await
     }
 
     /// Projects as CSV (UTF-8 with BOM), with `projects`' filter.
@@ -233,47 +163,7 @@ impl ExportQuery {
         #[graphql(default)] include_archived: bool,
     ) -> Result<String> {
         let f = filter_of(&filter, ProjectFilter::to_filter)?;
-        let rows = all::<domain::Project>(&deps(ctx).store, f, include_archived)
-            .await
-            .gql()?;
-        let rows = rows
-            .iter()
-            .map(|p| {
-                let [ar, fr, en] = texts(&p.title);
-                vec![
-                    p.id.to_string(),
-                    opt(&p.iati_identifier),
-                    ar,
-                    fr,
-                    en,
-                    p.status.code().to_owned(),
-                    p.status.iati_code().to_string(),
-                    opt(&p.dates.planned_start),
-                    opt(&p.dates.actual_start),
-                    opt(&p.dates.planned_end),
-                    opt(&p.dates.actual_end),
-                    opt(&p.parent_id),
-                ]
-            })
-            .collect();
-        csv_text(
-            &[
-                "id",
-                "iati_identifier",
-                "title_ar",
-                "title_fr",
-                "title_en",
-                "status",
-                "status_code",
-                "planned_start",
-                "actual_start",
-                "planned_end",
-                "actual_end",
-                "parent_id",
-            ],
-            rows,
-        )
-        .gql()
+        csv_of::<domain::Project>(ctx, f, include_archived).await
     }
 
     /// Training sessions as CSV (UTF-8 with BOM), with `trainingSessions`' filter.
@@ -284,66 +174,7 @@ impl ExportQuery {
         #[graphql(default)] include_archived: bool,
     ) -> Result<String> {
         let f = filter_of(&filter, TrainingSessionFilter::to_filter)?;
-        let rows = all::<domain::TrainingSession>(&deps(ctx).store, f, include_archived)
-            .await
-            .gql()?;
-        let rows = rows
-            .iter()
-            .map(|s| {
-                let [ar, fr, en] = texts(&s.title);
-                vec![
-                    s.id.to_string(),
-                    ar,
-                    fr,
-                    en,
-                    s.audience.code().to_owned(),
-                    s.staff_category
-                        .map(|c| c.code().to_owned())
-                        .unwrap_or_default(),
-                    codes(&s.topics),
-                    s.delivery_mode
-                        .map(|m| m.code().to_owned())
-                        .unwrap_or_default(),
-                    opt(&s.venue_site_id),
-                    s.venue_country
-                        .as_ref()
-                        .map(|c| c.as_str().to_owned())
-                        .unwrap_or_default(),
-                    opt(&s.venue_city),
-                    opt(&s.start_date),
-                    opt(&s.end_date),
-                    opt(&s.contact_hours),
-                    s.status.code().to_owned(),
-                    opt(&s.project_id),
-                    opt(&s.agreement_id),
-                    opt(&s.organiser_id),
-                ]
-            })
-            .collect();
-        csv_text(
-            &[
-                "id",
-                "title_ar",
-                "title_fr",
-                "title_en",
-                "audience",
-                "staff_category",
-                "topics",
-                "delivery_mode",
-                "venue_site_id",
-                "venue_country",
-                "venue_city",
-                "start_date",
-                "end_date",
-                "contact_hours",
-                "status",
-                "project_id",
-                "agreement_id",
-                "organiser_id",
-            ],
-            rows,
-        )
-        .gql()
+        csv_of::<domain::TrainingSession>(ctx, f, include_archived).await
     }
 
     /// Projects as an IATI 2.03 `iati-activities` document (DOMAIN.md §1.4), with `projects`'

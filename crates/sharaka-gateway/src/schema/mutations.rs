@@ -12,6 +12,7 @@ pub mod agreement;
 pub mod organisation;
 pub mod partnership;
 pub mod project;
+pub mod rates;
 pub mod record;
 pub mod training;
 pub mod visit;
@@ -37,6 +38,7 @@ pub struct MutationRoot(
     visit::VisitMutation,
     visit::VisitTransitions,
     record::RecordMutation,
+    rates::ExchangeRateMutation,
 );
 
 /// A text in Arabic, French and English; give at least one language where a text is required.

@@ -3,7 +3,7 @@
 //! its reader could not list. Training figures that count prisoners or juveniles go through
 //! disclosure control ([`super::disclosure`]) for roles outside the administration.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use sharaka_domain::{self as domain, Coded, Role};
 use sharaka_persistence::stats::{self as ps, StatsFilter, TrainingDim};
 
@@ -12,7 +12,7 @@ use super::disclosure::{self, Cell};
 use super::filters::DateRange;
 use super::ids;
 use super::scalars::*;
-use crate::error::GqlResultExt;
+use crate::error::{ApiError, GqlResultExt};
 
 /// The dashboards' figures. Every figure respects the reader's access scope.
 #[derive(Default)]
@@ -115,6 +115,7 @@ pub struct AgreementStatusCount {
 
 /// The agreement pipeline.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct AgreementPipeline {
     /// Agreements by status.
     pub by_status: Vec<AgreementStatusCount>,
@@ -122,6 +123,124 @@ pub struct AgreementPipeline {
     pub expiring_within_days: i32,
     /// ACTIVE agreements whose end date falls within the window.
     pub expiring: i64,
+    /// The pipeline's filter, for the fields computed on demand.
+    #[graphql(skip)]
+    filter: StatsFilter,
+}
+
+/// A median duration in days.
+#[derive(SimpleObject)]
+pub struct MedianDays {
+    /// The median number of days; null when no agreement has both dates in full. With an even
+    /// number of agreements it is the mean of the two middle ones (so it may end in `.5`).
+    pub median: Option<f64>,
+    /// Agreements measured: those with both dates known to the day (`YYYY-MM-DD`), the later
+    /// not before the earlier.
+    pub agreements: i64,
+}
+
+impl From<ps::MedianDays> for MedianDays {
+    fn from(m: ps::MedianDays) -> Self {
+        Self {
+            median: m.median,
+            agreements: m.count,
+        }
+    }
+}
+
+/// Agreements counted against a window of months back from today.
+#[derive(SimpleObject)]
+pub struct AgreementsSince {
+    /// The window, in months.
+    pub months: i32,
+    /// The window's first day (`YYYY-MM-DD`): today minus `months`.
+    pub since: String,
+    /// Agreements.
+    pub count: i64,
+}
+
+/// Today minus `months`, refusing windows that are not 1 to 1,200 months.
+fn months_back(months: i32, argument: &str) -> Result<chrono::NaiveDate> {
+    u32::try_from(months)
+        .ok()
+        .filter(|m| (1..=1200).contains(m))
+        .and_then(|m| today().checked_sub_months(chrono::Months::new(m)))
+        .ok_or_else(|| {
+            ApiError::bad_input(format!(
+                "`{argument}` must be a number of months from 1 to 1200, not {months}"
+            ))
+        })
+        .gql()
+}
+
+#[ComplexObject]
+impl AgreementPipeline {
+    /// Median days from drafting (`draftedOn`) to signature (`signedOn`).
+    async fn draft_to_signature(&self, ctx: &Context<'_>) -> Result<MedianDays> {
+        let store = &deps(ctx).store;
+        Ok(store
+            .agreement_median_days(ps::PipelineSpan::DraftToSignature, &self.filter)
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// Median days from signature (`signedOn`) to entry into force (`effectiveFrom`).
+    async fn signature_to_entry_into_force(&self, ctx: &Context<'_>) -> Result<MedianDays> {
+        let store = &deps(ctx).store;
+        Ok(store
+            .agreement_median_days(ps::PipelineSpan::SignatureToEntryIntoForce, &self.filter)
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// ACTIVE agreements with no activity in the last `months` (default 12). Activity is any
+    /// dated record linked to the agreement, dated on or after the window's first day (a partial
+    /// date counts from its first day), among the records the reader can see: the agreement's
+    /// own signature or entry into force; the actual start or end of a linked project; the
+    /// start or end of a training session under the agreement or one of its projects, or of an
+    /// exchange visit under it (cancelled ones left out); and progress on one of its
+    /// commitments (the day a commitment that has left PLANNED was last changed). Contributions
+    /// carry no date of their own and add nothing. The `period` filter does not apply.
+    async fn idle(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 12)] months: i32,
+    ) -> Result<AgreementsSince> {
+        let since = months_back(months, "months")?.to_string();
+        let count = deps(ctx)
+            .store
+            .agreements_idle(&since, &self.filter)
+            .await
+            .gql()?;
+        Ok(AgreementsSince {
+            months,
+            since,
+            count,
+        })
+    }
+
+    /// DRAFT agreements drafted more than `olderThanMonths` ago (default 6; a partial drafting
+    /// date counts from its first day; drafts without a drafting date are left out). The
+    /// `period` filter does not apply.
+    async fn stale_drafts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 6)] older_than_months: i32,
+    ) -> Result<AgreementsSince> {
+        let since = months_back(older_than_months, "olderThanMonths")?.to_string();
+        let count = deps(ctx)
+            .store
+            .agreements_stale_drafts(&since, &self.filter)
+            .await
+            .gql()?;
+        Ok(AgreementsSince {
+            months: older_than_months,
+            since,
+            count,
+        })
+    }
 }
 
 /// Commitments of one party or one agreement by outcome.
@@ -256,6 +375,72 @@ pub struct ResourceStats {
     pub cash_in_kind: Vec<CashInKind>,
 }
 
+/// A stored exchange rate.
+#[derive(SimpleObject)]
+pub struct ExchangeRate {
+    /// ISO 4217 code of the currency.
+    pub currency: String,
+    /// Moroccan dirhams for one unit (not one minor unit) of the currency.
+    pub rate_to_mad: f64,
+    /// In force from this day (`YYYY-MM-DD`) until the currency's next rate.
+    pub valid_from: String,
+    /// Where the figure comes from (e.g. "Bank Al-Maghrib reference rate").
+    pub source: String,
+    /// The version to pass when changing it again (audit trail).
+    pub version: i32,
+}
+
+impl From<ps::ExchangeRate> for ExchangeRate {
+    fn from(r: ps::ExchangeRate) -> Self {
+        Self {
+            currency: r.currency,
+            rate_to_mad: r.rate_to_mad,
+            valid_from: r.valid_from,
+            source: r.source,
+            version: r.version,
+        }
+    }
+}
+
+/// Money of one contributor converted to MAD.
+#[derive(SimpleObject)]
+pub struct MadContributor {
+    /// The contributor.
+    pub contributor: Option<ID>,
+    /// Contributions converted.
+    pub count: i64,
+    /// Their value in MAD.
+    pub amount: Amount,
+}
+
+/// Money in one currency that could not be converted: no rate of the currency was in force at
+/// the contribution's date, or the contribution has no date.
+#[derive(SimpleObject)]
+pub struct Unconverted {
+    /// The currency.
+    pub currency: Option<String>,
+    /// Contributions left unconverted.
+    pub count: i64,
+    /// Their value in their own currency.
+    pub amount: Amount,
+}
+
+/// Resources mobilised in Moroccan dirhams (cancelled and unvalued contributions left out).
+#[derive(SimpleObject)]
+pub struct MadResources {
+    /// Every converted contribution, in MAD (each rounded to the centime before summing).
+    pub total: Amount,
+    /// Contributions converted (MAD amounts included, at rate 1).
+    pub converted_count: i64,
+    /// Contributions that could not be converted; their value is in `unconverted`, never
+    /// counted as zero.
+    pub unconverted_count: i64,
+    /// The unconverted money per currency, in that currency.
+    pub unconverted: Vec<Unconverted>,
+    /// The converted money per contributor.
+    pub by_contributor: Vec<MadContributor>,
+}
+
 /// A dimension of training reach.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum TrainingDimension {
@@ -354,6 +539,12 @@ pub struct TrainingReachRow {
     pub female_participants: ProtectedCount,
     /// Participants who completed.
     pub completed: ProtectedCount,
+    /// Participants enrolled, over the tallies that record an enrolment (enrolled above zero).
+    pub enrolled: ProtectedCount,
+    /// Completion rate: completed ÷ enrolled, both taken over the tallies that record an
+    /// enrolment (a tally with no enrolment recorded says nothing about completion and is left
+    /// out). Null when no enrolment is recorded, or when either count is withheld.
+    pub completion_rate: Option<f64>,
     /// Σ attended × contact hours; null when participants are suppressed.
     pub participant_hours: Option<f64>,
     /// Female share of participants; null when unknown or withheld.
@@ -433,6 +624,9 @@ fn reach_row(dims: &[TrainingDim], row: &ps::TrainingRow) -> TrainingReachRow {
         participants: ProtectedCount::exact(row.participants),
         female_participants: ProtectedCount::exact(row.female),
         completed: ProtectedCount::exact(row.completed),
+        enrolled: ProtectedCount::exact(row.enrolled),
+        completion_rate: (row.enrolled > 0)
+            .then(|| row.completed_of_enrolled as f64 / row.enrolled as f64),
         participant_hours: Some(row.participant_hours),
         female_share: (row.participants > 0).then(|| row.female as f64 / row.participants as f64),
         protected: row.protected_participants > 0,
@@ -478,6 +672,7 @@ fn control(rows: &[ps::TrainingRow], out: &mut [TrainingReachRow], threshold: i6
         threshold,
     );
     let completed = disclosure::suppress(&cells(|r| r.completed, &|_| false), threshold);
+    let enrolled = disclosure::suppress(&cells(|r| r.enrolled, &|_| false), threshold);
     for (i, (row, r)) in out.iter_mut().zip(rows).enumerate() {
         let protected_small = |v: i64| r.protected_participants > 0 && small(v);
         let hide_participants = participants[i];
@@ -493,6 +688,11 @@ fn control(rows: &[ps::TrainingRow], out: &mut [TrainingReachRow], threshold: i6
         }
         if completed[i] || hide_participants {
             row.completed = ProtectedCount::withheld(threshold, protected_small(r.completed));
+            row.completion_rate = None;
+        }
+        if enrolled[i] || hide_participants {
+            row.enrolled = ProtectedCount::withheld(threshold, protected_small(r.enrolled));
+            row.completion_rate = None;
         }
     }
 }
@@ -584,6 +784,7 @@ impl StatsQuery {
             by_status,
             expiring_within_days: days,
             expiring,
+            filter: f,
         })
     }
 
@@ -673,6 +874,94 @@ impl StatsQuery {
         })
     }
 
+    /// Resources mobilised converted to Moroccan dirhams, each contribution at the rate in force
+    /// at its date (the latest rate of its currency valid on or before the date of the session,
+    /// project or agreement it is for; a partial date counts from its first day). Money with no
+    /// rate in force, or undated, is reported per currency in `unconverted`. Filters: `period`
+    /// on the contribution's date, `partners` on the contributor.
+    async fn resources_in_mad(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<StatsFilterInput>,
+    ) -> Result<MadResources> {
+        let f = StatsFilterInput::to_filter(&filter)?;
+        let rows = deps(ctx).store.contributions_in_mad(&f).await.gql()?;
+        let mad = Some("MAD".to_owned());
+        let mut total = 0_i64;
+        let mut converted_count = 0;
+        let mut by_contributor: Vec<(Option<String>, i64, i64)> = Vec::new();
+        let mut unconverted: Vec<(Option<String>, i64, i64)> = Vec::new();
+        for row in &rows {
+            total += row.mad_minor;
+            converted_count += row.converted;
+            if row.converted > 0 {
+                match by_contributor.iter_mut().find(|c| c.0 == row.contributor) {
+                    Some(c) => {
+                        c.1 += row.converted;
+                        c.2 += row.mad_minor;
+                    }
+                    None => {
+                        by_contributor.push((row.contributor.clone(), row.converted, row.mad_minor))
+                    }
+                }
+            }
+            let left = row.count - row.converted;
+            if left > 0 {
+                match unconverted.iter_mut().find(|u| u.0 == row.currency) {
+                    Some(u) => {
+                        u.1 += left;
+                        u.2 += row.unconverted_minor;
+                    }
+                    None => unconverted.push((row.currency.clone(), left, row.unconverted_minor)),
+                }
+            }
+        }
+        unconverted.sort_by(|a, b| a.0.cmp(&b.0));
+        by_contributor.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(MadResources {
+            total: amount(&mad, total),
+            converted_count,
+            unconverted_count: unconverted.iter().map(|u| u.1).sum(),
+            unconverted: unconverted
+                .into_iter()
+                .map(|(currency, count, minor)| Unconverted {
+                    amount: amount(&currency, minor),
+                    currency,
+                    count,
+                })
+                .collect(),
+            by_contributor: by_contributor
+                .into_iter()
+                .map(|(contributor, count, minor)| MadContributor {
+                    contributor: org_id(&contributor),
+                    count,
+                    amount: amount(&mad, minor),
+                })
+                .collect(),
+        })
+    }
+
+    /// The stored exchange rates to MAD, of one currency or of all, by currency then date.
+    async fn exchange_rates(
+        &self,
+        ctx: &Context<'_>,
+        currency: Option<String>,
+    ) -> Result<Vec<ExchangeRate>> {
+        let currency = currency
+            .map(|c| domain::CurrencyCode::parse(&c))
+            .transpose()
+            .map_err(ApiError::from)
+            .gql()?;
+        Ok(deps(ctx)
+            .store
+            .exchange_rates(currency.as_ref().map(|c| c.as_str()))
+            .await
+            .gql()?
+            .into_iter()
+            .map(ExchangeRate::from)
+            .collect())
+    }
+
     /// Training reach: sessions, participants, participant-hours and female share, grouped by
     /// `groupBy` (validated sessions only by default, the official figures). Filters: `period`
     /// on the start date, `regions` on the venue, `partners` on the organiser or a provider.
@@ -711,6 +1000,8 @@ impl StatsQuery {
             participants: 0,
             female: 0,
             completed: 0,
+            enrolled: 0,
+            completed_of_enrolled: 0,
             protected_participants: 0,
             participant_hours: 0.0,
         });
@@ -723,9 +1014,11 @@ impl StatsQuery {
                 protect_total(&mut total.participants, threshold);
                 protect_total(&mut total.female_participants, threshold);
                 protect_total(&mut total.completed, threshold);
-                // Exact hours and shares would undo the rounding.
+                protect_total(&mut total.enrolled, threshold);
+                // Exact hours, shares and rates would undo the rounding.
                 total.participant_hours = None;
                 total.female_share = None;
+                total.completion_rate = None;
             }
         }
         Ok(TrainingReach {
