@@ -10,6 +10,7 @@ mod m20261129_000001_create_partnership_graph;
 mod m20261129_000002_create_audit_and_idempotency;
 mod m20261129_000003_create_api_tokens;
 mod m20261129_000004_create_search_index;
+mod m20261130_000001_create_results;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_audit_and_idempotency::Migration),
             Box::new(m20261129_000003_create_api_tokens::Migration),
             Box::new(m20261129_000004_create_search_index::Migration),
+            Box::new(m20261130_000001_create_results::Migration),
         ]
     }
 }
