@@ -9,6 +9,7 @@ mod http_errors;
 mod n_plus_one;
 mod read_model;
 mod resilience;
+mod results;
 mod scheduler;
 mod search;
 mod stats;

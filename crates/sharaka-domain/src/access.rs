@@ -341,7 +341,15 @@ mod tests {
             organisations,
         };
         let kind = RecordKind::ProjectResult;
-        assert!(can_write(&partner, WriteAction::Transition, kind, at(&[], &implementers)).is_ok());
+        assert!(
+            can_write(
+                &partner,
+                WriteAction::Transition,
+                kind,
+                at(&[], &implementers)
+            )
+            .is_ok()
+        );
         assert!(can_write(&partner, WriteAction::Create, kind, at(&inside, &[])).is_err());
         assert!(can_write(&partner, WriteAction::Archive, kind, at(&[], &implementers)).is_err());
         assert!(can_write(&officer, WriteAction::Create, kind, at(&inside, &[])).is_ok());

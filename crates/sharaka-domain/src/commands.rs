@@ -35,8 +35,8 @@ pub use project::{
     NewParticipant, NewProject, NewSector, ParticipantInput, ProjectInput, SectorInput,
 };
 pub use result::{
-    ActualInput, DisaggregationInput, IndicatorInput, NewActual, NewIndicator, NewPeriod, NewResult,
-    PeriodInput, ResultInput,
+    ActualInput, DisaggregationInput, IndicatorInput, NewActual, NewIndicator, NewPeriod,
+    NewResult, PeriodInput, ResultInput,
 };
 pub use training::{NewTally, NewTrainingSession, TrainingSessionInput, validate_tallies};
 pub use visit::{ExchangeVisitInput, NewExchangeVisit};

@@ -123,9 +123,7 @@ impl DimensionValue {
             dimension: dimension.code(),
         };
         match dimension {
-            DisaggregationDimension::Sex => {
-                Sex::parse(&code).map(Self::Sex).map_err(|_| refused)
-            }
+            DisaggregationDimension::Sex => Sex::parse(&code).map(Self::Sex).map_err(|_| refused),
             DisaggregationDimension::Audience => TrainingAudience::parse(&code)
                 .map(Self::Audience)
                 .map_err(|_| refused),
@@ -228,8 +226,14 @@ mod tests {
 
     #[test]
     fn ascending_achievement_is_actual_over_target() {
-        assert!(close(achievement(Some(200.0), Some(150.0), true, None), 0.75));
-        assert!(close(achievement(Some(50.0), Some(60.0), true, Some(10.0)), 1.2));
+        assert!(close(
+            achievement(Some(200.0), Some(150.0), true, None),
+            0.75
+        ));
+        assert!(close(
+            achievement(Some(50.0), Some(60.0), true, Some(10.0)),
+            1.2
+        ));
         assert_eq!(achievement(Some(0.0), Some(5.0), true, None), None);
         assert_eq!(achievement(None, Some(5.0), true, None), None);
         assert_eq!(achievement(Some(5.0), None, true, None), None);
@@ -238,11 +242,20 @@ mod tests {
     #[test]
     fn descending_achievement_honours_the_baseline() {
         // Reoffending from 40 % to a target of 20 %: reaching 30 % is half the way.
-        assert!(close(achievement(Some(20.0), Some(30.0), false, Some(40.0)), 0.5));
-        assert!(close(achievement(Some(20.0), Some(15.0), false, Some(40.0)), 1.25));
+        assert!(close(
+            achievement(Some(20.0), Some(30.0), false, Some(40.0)),
+            0.5
+        ));
+        assert!(close(
+            achievement(Some(20.0), Some(15.0), false, Some(40.0)),
+            1.25
+        ));
         // Without a usable baseline, target / actual.
         assert!(close(achievement(Some(20.0), Some(40.0), false, None), 0.5));
-        assert!(close(achievement(Some(20.0), Some(40.0), false, Some(10.0)), 0.5));
+        assert!(close(
+            achievement(Some(20.0), Some(40.0), false, Some(10.0)),
+            0.5
+        ));
         assert!(close(achievement(Some(20.0), Some(0.0), false, None), 1.0));
         assert_eq!(achievement(Some(f64::NAN), Some(1.0), false, None), None);
     }
@@ -260,7 +273,9 @@ mod tests {
         );
         assert_eq!(
             DimensionValue::parse(DisaggregationDimension::Region, "MA-13"),
-            Err(Problem::InvalidDimensionValue { dimension: "REGION" })
+            Err(Problem::InvalidDimensionValue {
+                dimension: "REGION"
+            })
         );
         assert_eq!(
             DimensionValue::parse(DisaggregationDimension::Audience, "FEMALE"),

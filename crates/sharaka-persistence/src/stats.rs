@@ -20,6 +20,9 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use crate::query::{Filter, Op, Value, condition_on};
 use crate::{Conn, PersistenceError, Store, with_conn};
 
+mod results;
+pub use results::{ResultDim, ResultPartRow, ResultProgressRow, ResultsFilter};
+
 /// The audiences whose participants are staff or professionals, not prisoners or juveniles.
 /// Every other audience counts people whom disclosure control protects.
 pub const STAFF_AUDIENCES: [&str; 4] =

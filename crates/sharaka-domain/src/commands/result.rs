@@ -214,9 +214,8 @@ impl Check {
         }
         // Percentages of sub-groups do not add up to the group's percentage; an invalid total
         // is reported on its own.
-        let comparable = |t: &f64| {
-            t.is_finite() && *t >= 0.0 && measure != IndicatorMeasure::Percentage
-        };
+        let comparable =
+            |t: &f64| t.is_finite() && *t >= 0.0 && measure != IndicatorMeasure::Percentage;
         if let Some(total) = total.filter(comparable) {
             for dimension in [
                 DisaggregationDimension::Sex,

@@ -353,8 +353,12 @@ impl Problem {
             InvalidDimensionValue { dimension } => pick(
                 l,
                 &format!("هذه القيمة ليست رمزا صالحا للبعد {dimension}؛ اختر رمزا من قائمته."),
-                &format!("Cette valeur n'est pas un code de la dimension {dimension} ; choisissez un code de sa liste."),
-                &format!("This value is not a code of the {dimension} dimension; pick a code from its list."),
+                &format!(
+                    "Cette valeur n'est pas un code de la dimension {dimension} ; choisissez un code de sa liste."
+                ),
+                &format!(
+                    "This value is not a code of the {dimension} dimension; pick a code from its list."
+                ),
             ),
             DisaggregationExceedsTotal => pick(
                 l,

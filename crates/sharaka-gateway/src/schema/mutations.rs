@@ -13,6 +13,7 @@ pub mod organisation;
 pub mod partnership;
 pub mod project;
 pub mod record;
+pub mod result;
 pub mod training;
 pub mod visit;
 
@@ -37,6 +38,7 @@ pub struct MutationRoot(
     visit::VisitMutation,
     visit::VisitTransitions,
     record::RecordMutation,
+    result::ResultMutation,
 );
 
 /// A text in Arabic, French and English; give at least one language where a text is required.

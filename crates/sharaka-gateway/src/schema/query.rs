@@ -59,6 +59,15 @@ pub(crate) async fn node_by_id(ctx: &Context<'_>, id: &str) -> Result<Option<Nod
         "ExchangeVisit" => one::<domain::ExchangeVisit>(ctx, local)
             .await?
             .map(|r| Node::ExchangeVisit(ExchangeVisitNode(r))),
+        "ProjectResult" => one::<domain::ProjectResult>(ctx, local)
+            .await?
+            .map(|r| Node::ProjectResult(ProjectResultNode(r))),
+        "Indicator" => one::<domain::Indicator>(ctx, local)
+            .await?
+            .map(|r| Node::Indicator(IndicatorNode(r))),
+        "IndicatorPeriod" => one::<domain::IndicatorPeriod>(ctx, local)
+            .await?
+            .map(|r| Node::IndicatorPeriod(IndicatorPeriodNode(r))),
         other => {
             return Err::<_, ApiError>(ApiError::bad_input(format!(
                 "`{other}` is not a kind of node"
