@@ -10,6 +10,7 @@ mod m20261129_000001_create_partnership_graph;
 mod m20261129_000002_create_audit_and_idempotency;
 mod m20261129_000003_create_api_tokens;
 mod m20261129_000004_create_search_index;
+mod m20261130_000001_create_results;
 mod m20261130_000002_exchange_rates;
 mod m20261130_000003_create_outbox;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_audit_and_idempotency::Migration),
             Box::new(m20261129_000003_create_api_tokens::Migration),
             Box::new(m20261129_000004_create_search_index::Migration),
+            Box::new(m20261130_000001_create_results::Migration),
             Box::new(m20261130_000002_exchange_rates::Migration),
             Box::new(m20261130_000003_create_outbox::Migration),
         ]

@@ -1374,6 +1374,75 @@ fn rows(audit: i64) -> Vec<Row> {
         [Y, Y, F, F, F, N],
     );
 
+    // --- Project results (issue 5): the project's rules; partners of implementing orgs. -----
+    let result_in = |project: &str| {
+        format!(
+            "createProjectResult(input: {{ projectId: <Project:{project}>, resultType: OUTPUT, \
+             title: {{ fr: \"Résultat de la matrice\" }}, indicators: [{{ measure: UNIT, \
+             title: {{ fr: \"Indicateur\" }}, periods: [{{ periodStart: \"2025-01-01\", \
+             periodEnd: \"2025-12-31\", target: 10 }}] }}] }})"
+        )
+    };
+    let period_in = |project: &str| Fixture::Make {
+        call: result_in(project),
+        selection: "{ indicators { nodes { periods { nodes { id } } } } }",
+        path: &[
+            "f",
+            "indicators",
+            "nodes",
+            "0",
+            "periods",
+            "nodes",
+            "0",
+            "id",
+        ],
+        archived: false,
+    };
+    let record = "mutation($id: ID!, $v: Int!) { r: recordIndicatorActual(periodId: $id, \
+        expectedVersion: $v, actual: 3) { id } }";
+    let create_result = "mutation($id: ID!) { r: createProjectResult(input: { projectId: $id, \
+        resultType: OUTCOME, title: { fr: \"Résultat de la matrice\" } }) { id } }";
+    add(
+        "createProjectResult in MA-04, EMI implementing",
+        write(
+            fx(new_project(&["MA-04"], &[], &["org:emi"])),
+            create_result,
+        ),
+        [Y, Y, Y, Y, F, N],
+    );
+    add(
+        "createProjectResult in MA-06, EMI implementing",
+        write(
+            fx(new_project(&["MA-06"], &[], &["org:emi"])),
+            create_result,
+        ),
+        [Y, Y, F, Y, F, N],
+    );
+    add(
+        "createProjectResult in MA-04, no participants",
+        write(fx(new_project(&["MA-04"], &[], &[])), create_result),
+        [Y, Y, Y, N, F, N],
+    );
+    add(
+        "recordIndicatorActual prj:groundwater (EMI implementing; MA-04–06; published)",
+        write(period_in("prj:groundwater"), record),
+        [Y, Y, F, Y, F, F],
+    );
+    add(
+        "recordIndicatorActual prj:fm6-humanisation (FM6 implementing; published)",
+        write(period_in("prj:fm6-humanisation"), record),
+        [Y, Y, F, N, F, F],
+    );
+    add(
+        "updateProjectResult prj:groundwater",
+        update(
+            fx(result_in("prj:groundwater")),
+            "updateProjectResult",
+            "aggregationStatus: true",
+        ),
+        [Y, Y, F, Y, F, F],
+    );
+
     // --- Hard deletion: administrators only (of records nothing refers to). -------------------
     add(
         "deleteRecord Organisation",
@@ -1479,7 +1548,8 @@ const VERSION: &str = "query($id: ID!) { node(id: $id) { \
     ... on Organisation { version } ... on Site { version } ... on Partnership { version } \
     ... on Agreement { version } ... on AgreementParty { version } ... on Commitment { version } \
     ... on Project { version } ... on Contribution { version } ... on TrainingSession { version } \
-    ... on ExchangeVisit { version } } }";
+    ... on ExchangeVisit { version } ... on ProjectResult { version } \
+    ... on IndicatorPeriod { version } } }";
 
 /// Creates (or finds) the record a mutation case acts on; returns its global ID and version.
 async fn prepare(

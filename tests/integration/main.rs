@@ -12,6 +12,7 @@ mod n_plus_one;
 mod operations;
 mod read_model;
 mod resilience;
+mod results;
 mod scheduler;
 mod search;
 mod stats;

@@ -171,3 +171,167 @@ async fn nested_first_per_parent_postgres() {
     }
     nested_first_is_applied_per_parent(Backend::Postgres).await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Results (issue 5): projects → results → indicators → periods (with achievement and breakdown).
+
+const RESULTS: &str = r#"
+query Results {
+  projects(first: 500) {
+    nodes {
+      results(first: 5) {
+        nodes {
+          resultType
+          indicators(first: 5) {
+            nodes {
+              measure
+              periods(first: 5) {
+                nodes { target actual achievement targetDisaggregations { value amount } }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}"#;
+
+/// projects, results, indicators, periods, the periods' values, and the indicators of the
+/// periods whose achievement is asked (by id, for their direction and baseline).
+const RESULT_STATEMENTS: u64 = 6;
+
+/// Gives every synthetic project one result with one indicator and two periods (the first with
+/// an actual and a breakdown of its target), straight into the store.
+async fn add_results(app: &TestApp) -> usize {
+    use sharaka_persistence::write::Cell;
+    let data = app
+        .data(
+            "{ projects(first: 500) { nodes { localId results(first: 1) { totalCount } } } }",
+            json!({}),
+        )
+        .await;
+    let all = data["projects"]["nodes"].as_array().expect("projects");
+    // A second, larger seed keeps the first one's projects, which have their results already.
+    let projects: Vec<String> = all
+        .iter()
+        .filter(|p| p["results"]["totalCount"] == 0)
+        .filter_map(|p| p["localId"].as_str().map(str::to_owned))
+        .collect();
+    let text = |s: &str| Cell::Text(s.to_owned());
+    for project in &projects {
+        let result = format!("{project}:result");
+        let indicator = format!("{project}:indicator");
+        let insert = |table: &'static str, cells: Vec<(&'static str, Cell)>| async move {
+            app.store().insert(table, &cells).await.expect("insert");
+        };
+        insert(
+            "project_results",
+            vec![
+                ("id", text(&result)),
+                ("project_id", text(project)),
+                ("result_type", text("OUTPUT")),
+                ("title_fr", text("Résultat synthétique")),
+                ("demo", Cell::Bool(true)),
+            ],
+        )
+        .await;
+        insert(
+            "result_indicators",
+            vec![
+                ("id", text(&indicator)),
+                ("result_id", text(&result)),
+                ("project_id", text(project)),
+                ("measure", text("UNIT")),
+                ("title_fr", text("Indicateur synthétique")),
+                ("demo", Cell::Bool(true)),
+            ],
+        )
+        .await;
+        for (n, actual) in [(1, Cell::Float(8.0)), (2, Cell::Null)] {
+            let period = format!("{project}:period:{n}");
+            insert(
+                "indicator_periods",
+                vec![
+                    ("id", text(&period)),
+                    ("indicator_id", text(&indicator)),
+                    ("result_id", text(&result)),
+                    ("project_id", text(project)),
+                    ("period_start", text(&format!("202{n}-01-01"))),
+                    ("period_end", text(&format!("202{n}-12-31"))),
+                    ("target_value", Cell::Float(10.0)),
+                    ("actual_value", actual),
+                    ("demo", Cell::Bool(true)),
+                ],
+            )
+            .await;
+            insert(
+                "indicator_period_values",
+                vec![
+                    ("id", text(&format!("{period}:female"))),
+                    ("period_id", text(&period)),
+                    ("project_id", text(project)),
+                    ("kind", text("TARGET")),
+                    ("dimension", text("SEX")),
+                    ("dimension_value", text("FEMALE")),
+                    ("value", Cell::Float(4.0)),
+                ],
+            )
+            .await;
+        }
+    }
+    all.len()
+}
+
+async fn result_statements_for(app: &TestApp, partners: u32) -> (u64, usize) {
+    seed::synthetic(
+        app.store(),
+        SyntheticSize {
+            partners,
+            agreements_per_partner: 1,
+            projects_per_agreement: 2,
+            seed: 11,
+        },
+    )
+    .await
+    .expect("synthetic seed");
+    let projects = add_results(app).await;
+    app.counter.reset();
+    let data = app.data(RESULTS, json!({})).await;
+    let statements = app.counter.get();
+    let first = &data["projects"]["nodes"][0]["results"]["nodes"][0]["indicators"]["nodes"][0];
+    assert_eq!(
+        first["periods"]["nodes"][0],
+        json!({ "target": 10.0, "actual": 8.0, "achievement": 0.8,
+                "targetDisaggregations": [{ "value": "FEMALE", "amount": 4.0 }] })
+    );
+    (statements, projects)
+}
+
+async fn result_statement_count_is_independent_of_rows(backend: Backend) {
+    let app = TestApp::with_config(backend, Data::Empty, patient_batches())
+        .await
+        .expect("test app");
+    let (small, small_projects) = result_statements_for(&app, 5).await;
+    let (large, large_projects) = result_statements_for(&app, 60).await;
+    assert_eq!(small_projects, 10);
+    assert_eq!(large_projects, 120);
+    assert_eq!(
+        small, large,
+        "the statement count grew with the rows: {small} for 10 projects, {large} for 120"
+    );
+    assert_eq!(large, RESULT_STATEMENTS, "one statement per level");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn results_statement_count_sqlite() {
+    result_statement_count_is_independent_of_rows(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn results_statement_count_postgres() {
+    if postgres_url().is_none() {
+        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
+        return;
+    }
+    result_statement_count_is_independent_of_rows(Backend::Postgres).await;
+}

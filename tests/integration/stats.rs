@@ -986,7 +986,7 @@ backend_tests!(
 );
 
 /// Validates against the official IATI 2.03 activity schema with `xmllint`.
-fn validate_iati(xml: &str) {
+pub(crate) fn validate_iati(xml: &str) {
     let dir = tempfile_dir();
     let path = dir.join(format!("iati-{}.xml", std::process::id()));
     std::fs::write(&path, xml).expect("write xml");

@@ -62,6 +62,9 @@ pub enum RecordKind {
     Project,
     /// Project participations and sectors.
     ProjectDetail,
+    /// A project's results, with their indicators, periods and disaggregated values: visible
+    /// when the project is.
+    ProjectResult,
     /// Contributions.
     Contribution,
     /// Training sessions.
@@ -111,7 +114,7 @@ pub fn read_scope(principal: &Principal, kind: RecordKind) -> ReadScope {
         },
         Role::Public => match kind {
             K::Organisation | K::Region | K::Site | K::Partnership => ReadScope::All,
-            K::Agreement | K::AgreementParty | K::Project | K::ProjectDetail => {
+            K::Agreement | K::AgreementParty | K::Project | K::ProjectDetail | K::ProjectResult => {
                 ReadScope::Published
             }
             _ => ReadScope::Nothing,
@@ -181,6 +184,7 @@ pub fn can_write(
                     | K::DelegationTally
                     | K::Project
                     | K::ProjectDetail
+                    | K::ProjectResult
             ) && !target.regions.is_empty()
                 && target.regions.iter().all(|r| principal.regions.contains(r))
         }
@@ -195,6 +199,11 @@ pub fn can_write(
                     WriteAction::Create | WriteAction::Update | WriteAction::Transition
                 ),
                 K::Commitment => action == WriteAction::Transition,
+                // The organisations of a result are its project's implementers (issue 5).
+                K::ProjectResult => matches!(
+                    action,
+                    WriteAction::Create | WriteAction::Update | WriteAction::Transition
+                ),
                 K::TrainingSession | K::TrainingTally => {
                     matches!(action, WriteAction::Update | WriteAction::Transition)
                 }
@@ -317,6 +326,42 @@ mod tests {
             .is_ok()
         );
         assert!(can_write(&p, WriteAction::Update, RecordKind::Agreement, of(&own)).is_err());
+    }
+
+    #[test]
+    fn results_follow_their_project() {
+        let mut partner = Principal::with_role("pri", Role::Partner);
+        partner.organisation = Some(org("org:pri"));
+        let implementers = [org("org:pri")];
+        let mut officer = Principal::with_role("officer", Role::RegionalOfficer);
+        officer.regions = vec![region("MA-04")];
+        let inside = [region("MA-04")];
+        let at = |regions, organisations| WriteTarget {
+            regions,
+            organisations,
+        };
+        let kind = RecordKind::ProjectResult;
+        assert!(
+            can_write(
+                &partner,
+                WriteAction::Transition,
+                kind,
+                at(&[], &implementers)
+            )
+            .is_ok()
+        );
+        assert!(can_write(&partner, WriteAction::Create, kind, at(&inside, &[])).is_err());
+        assert!(can_write(&partner, WriteAction::Archive, kind, at(&[], &implementers)).is_err());
+        assert!(can_write(&officer, WriteAction::Create, kind, at(&inside, &[])).is_ok());
+        assert!(can_write(&officer, WriteAction::Update, kind, at(&[], &implementers)).is_err());
+        assert_eq!(
+            read_scope(&Principal::anonymous(Role::Public), kind),
+            ReadScope::Published
+        );
+        assert_eq!(
+            read_scope(&partner, kind),
+            ReadScope::Organisation(org("org:pri"))
+        );
     }
 
     #[test]

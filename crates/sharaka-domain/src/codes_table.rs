@@ -558,6 +558,9 @@ mod table_tests {
         Sex,
         AgeBand,
         VisitDirection,
+        ResultType,
+        IndicatorMeasure,
+        DisaggregationDimension,
         VisitType,
         VisitStatus,
     );
@@ -687,5 +690,79 @@ coded_enum! {
         Partner = "PARTNER" { ar: "شريك", fr: "Partenaire", en: "Partner" },
         Viewer = "VIEWER" { ar: "مطلع", fr: "Lecteur", en: "Viewer" },
         Public = "PUBLIC" { ar: "العموم", fr: "Public", en: "Public" },
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Results and indicators (issue 5, IATI 2.03 result model)
+// ----------------------------------------------------------------------------------------------
+
+coded_enum! {
+    /// IATI ResultType: what level of the results chain a project result sits at; the IATI
+    /// numeric code is [`IatiCoded::iati_code`]. English labels are IATI's; French and Arabic are
+    /// translated.
+    ResultType {
+        Output = "OUTPUT" { ar: "مخرجات", fr: "Extrant", en: "Output" },
+        Outcome = "OUTCOME" { ar: "نتيجة", fr: "Effet", en: "Outcome" },
+        Impact = "IMPACT" { ar: "أثر", fr: "Impact", en: "Impact" },
+        Other = "OTHER" { ar: "أخرى", fr: "Autre", en: "Other" },
+    }
+}
+
+iati_codes!(ResultType {
+    Output => 1,
+    Outcome => 2,
+    Impact => 3,
+    Other => 9,
+});
+
+coded_enum! {
+    /// IATI IndicatorMeasure: how an indicator's values are expressed; the IATI numeric code is
+    /// [`IatiCoded::iati_code`]. English labels are IATI's; French and Arabic are translated.
+    IndicatorMeasure {
+        Unit = "UNIT" { ar: "وحدة", fr: "Unité", en: "Unit" },
+        Percentage = "PERCENTAGE" { ar: "نسبة مئوية", fr: "Pourcentage", en: "Percentage" },
+        Nominal = "NOMINAL" { ar: "اسمي", fr: "Nominal", en: "Nominal" },
+        Ordinal = "ORDINAL" { ar: "ترتيبي", fr: "Ordinal", en: "Ordinal" },
+        Qualitative = "QUALITATIVE" { ar: "نوعي", fr: "Qualitatif", en: "Qualitative" },
+    }
+}
+
+iati_codes!(IndicatorMeasure {
+    Unit => 1,
+    Percentage => 2,
+    Nominal => 3,
+    Ordinal => 4,
+    Qualitative => 5,
+});
+
+coded_enum! {
+    /// The dimension a target or actual value is broken down by; its values are the codes of
+    /// [`Sex`], [`TrainingAudience`] and the region codes `MA-01` … `MA-12`. Labels translated.
+    DisaggregationDimension {
+        Sex = "SEX" { ar: "الجنس", fr: "Sexe", en: "Sex" },
+        Audience = "AUDIENCE" { ar: "الفئة المستهدفة", fr: "Public cible", en: "Audience" },
+        Region = "REGION" { ar: "الجهة", fr: "Région", en: "Region" },
+    }
+}
+
+#[cfg(test)]
+mod result_code_tests {
+    use super::*;
+
+    #[test]
+    fn result_codes_carry_iati_numbers() {
+        assert_eq!(ResultType::Other.iati_code(), 9);
+        assert_eq!(ResultType::from_iati_code(2), Ok(ResultType::Outcome));
+        assert_eq!(IndicatorMeasure::Qualitative.iati_code(), 5);
+        assert_eq!(
+            IndicatorMeasure::from_iati_code(2),
+            Ok(IndicatorMeasure::Percentage)
+        );
+        assert!(ResultType::from_iati_code(4).is_err());
+        for lang in Lang::ALL {
+            assert!(!DisaggregationDimension::Region.label(lang).is_empty());
+        }
+        assert_eq!(DisaggregationDimension::parse("SEX"), Ok(DisaggregationDimension::Sex));
     }
 }

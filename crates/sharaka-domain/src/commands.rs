@@ -21,6 +21,7 @@ mod iso;
 mod organisation;
 mod partnership;
 mod project;
+mod result;
 mod training;
 mod visit;
 
@@ -35,9 +36,14 @@ pub use partnership::{NewPartnership, PartnershipInput, typology_problems};
 pub use project::{
     NewParticipant, NewProject, NewSector, ParticipantInput, ProjectInput, SectorInput,
 };
+pub use result::{
+    ActualInput, DisaggregationInput, IndicatorInput, NewActual, NewIndicator, NewPeriod,
+    NewResult, PeriodInput, ResultInput,
+};
 pub use training::{NewTally, NewTrainingSession, TrainingSessionInput, validate_tallies};
 pub use visit::{ExchangeVisitInput, NewExchangeVisit};
 
+pub(crate) use organisation::is_region_code;
 pub(crate) use training::tally_is_consistent;
 
 use rust_decimal::Decimal;

@@ -74,3 +74,9 @@ id_type!(/// Identifies a training session.
     TrainingSessionId, "TrainingSession");
 id_type!(/// Identifies an exchange visit.
     ExchangeVisitId, "ExchangeVisit");
+id_type!(/// Identifies a result of a project (IATI `result`).
+    ProjectResultId, "ProjectResult");
+id_type!(/// Identifies an indicator of a project result.
+    IndicatorId, "Indicator");
+id_type!(/// Identifies a reporting period of an indicator.
+    IndicatorPeriodId, "IndicatorPeriod");

@@ -144,6 +144,15 @@ pub enum Problem {
     NoTallies,
     /// Finishing a session needs contact hours above zero.
     ContactHoursRequired,
+    /// A disaggregated value is not a code of its dimension.
+    InvalidDimensionValue {
+        /// The dimension's code (`SEX`, `AUDIENCE`, `REGION`).
+        dimension: &'static str,
+    },
+    /// The parts of one dimension's disaggregation add up to more than the total.
+    DisaggregationExceedsTotal,
+    /// A percentage indicator's value lies above 100.
+    PercentageOver100,
     /// Any other reason, as free text (not translated).
     Other(String),
 }
@@ -202,6 +211,9 @@ impl Problem {
             CommitmentsInProgress { .. } => "COMMITMENTS_IN_PROGRESS",
             NoTallies => "NO_TALLIES",
             ContactHoursRequired => "CONTACT_HOURS_REQUIRED",
+            InvalidDimensionValue { .. } => "INVALID_DIMENSION_VALUE",
+            DisaggregationExceedsTotal => "DISAGGREGATION_EXCEEDS_TOTAL",
+            PercentageOver100 => "PERCENTAGE_OVER_100",
             Other(_) => "OTHER",
         }
     }

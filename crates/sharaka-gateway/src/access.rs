@@ -35,6 +35,10 @@ pub fn kind_of(table: &str) -> Option<RecordKind> {
         "commitments" => K::Commitment,
         "projects" | "project_sites" | "project_regions" | "project_agreements" => K::Project,
         "project_participants" | "project_sectors" => K::ProjectDetail,
+        "project_results"
+        | "result_indicators"
+        | "indicator_periods"
+        | "indicator_period_values" => K::ProjectResult,
         "contributions" => K::Contribution,
         "training_sessions" | "training_providers" => K::TrainingSession,
         "training_tallies" => K::TrainingTally,
@@ -121,9 +125,12 @@ fn own(table: &'static str, org: &OrganisationId) -> Filter {
             sub("agreement_id", "agreements", "id", agreements())
         }
         "projects" => projects(),
-        "project_participants" | "project_sectors" => {
-            sub("project_id", "projects", "id", projects())
-        }
+        "project_participants"
+        | "project_sectors"
+        | "project_results"
+        | "result_indicators"
+        | "indicator_periods"
+        | "indicator_period_values" => sub("project_id", "projects", "id", projects()),
         "contributions" => eq("contributor_org_id", org),
         "training_sessions" => sessions(),
         "training_tallies" => sub("training_session_id", "training_sessions", "id", sessions()),
@@ -147,9 +154,12 @@ fn published(table: &'static str) -> Filter {
         "agreements" => published_agreements(),
         "agreement_parties" => sub("agreement_id", "agreements", "id", published_agreements()),
         "projects" => projects(),
-        "project_participants" | "project_sectors" => {
-            sub("project_id", "projects", "id", projects())
-        }
+        "project_participants"
+        | "project_sectors"
+        | "project_results"
+        | "result_indicators"
+        | "indicator_periods"
+        | "indicator_period_values" => sub("project_id", "projects", "id", projects()),
         _ => none(),
     }
 }
@@ -322,6 +332,44 @@ pub async fn target_of(
                 .map(|p| p.organisation_id)
                 .collect();
             (regions, orgs)
+        }
+        RecordKind::ProjectResult => {
+            // Results, indicators and periods all carry their project's id; the record may be
+            // any of them (the write names its table, not its kind).
+            let project = match store
+                .by_ids::<domain::ProjectResult>(&ids)
+                .await?
+                .remove(id)
+            {
+                Some(r) => Some(r.project_id),
+                None => match store.by_ids::<domain::Indicator>(&ids).await?.remove(id) {
+                    Some(i) => Some(i.project_id),
+                    None => store
+                        .by_ids::<domain::IndicatorPeriod>(&ids)
+                        .await?
+                        .remove(id)
+                        .map(|p| p.project_id),
+                },
+            };
+            let Some(project) = project else {
+                return Ok((Vec::new(), Vec::new()));
+            };
+            let (regions, _) =
+                Box::pin(target_of(&store, RecordKind::Project, project.as_str())).await?;
+            // A partner records the results of the projects its organisation implements.
+            let implementers = store
+                .children::<domain::ProjectParticipant>(
+                    &rel::PROJECT_PARTICIPANTS,
+                    &[project.into_inner()],
+                    &everything,
+                )
+                .await?
+                .into_values()
+                .flatten()
+                .filter(|p| p.role == domain::OrganisationRole::Implementing)
+                .map(|p| p.organisation_id)
+                .collect();
+            (regions, implementers)
         }
         RecordKind::Contribution => {
             let c = store.by_ids::<domain::Contribution>(&ids).await?.remove(id);

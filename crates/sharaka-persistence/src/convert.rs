@@ -311,3 +311,79 @@ pub(crate) fn visit_tally(m: exchange_visit_tallies::Model) -> R<DelegationTally
         count: m.count,
     })
 }
+
+pub(crate) fn project_result(m: project_results::Model) -> R<ProjectResult> {
+    const T: &str = "project_results";
+    let id = m.id.as_str();
+    Ok(ProjectResult {
+        result_type: code(T, id, &m.result_type)?,
+        project_id: ProjectId::from_trusted(m.project_id),
+        aggregation_status: m.aggregation_status,
+        title: text(m.title_ar, m.title_fr, m.title_en),
+        description: text(m.description_ar, m.description_fr, m.description_en),
+        meta: meta!(m),
+        id: ProjectResultId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn indicator(m: result_indicators::Model) -> R<Indicator> {
+    const T: &str = "result_indicators";
+    let id = m.id.as_str();
+    Ok(Indicator {
+        measure: code(T, id, &m.measure)?,
+        result_id: ProjectResultId::from_trusted(m.result_id),
+        project_id: ProjectId::from_trusted(m.project_id),
+        ascending: m.ascending,
+        counts_people: m.counts_people,
+        title: text(m.title_ar, m.title_fr, m.title_en),
+        description: text(m.description_ar, m.description_fr, m.description_en),
+        baseline: m.baseline_year.map(|year| Baseline {
+            year,
+            value: m.baseline_value,
+            comment: m.baseline_comment,
+        }),
+        meta: meta!(m),
+        id: IndicatorId::from_trusted(m.id),
+    })
+}
+
+fn day(table: &'static str, id: &str, raw: &str) -> R<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| corrupt(table, id, e))
+}
+
+pub(crate) fn indicator_period(m: indicator_periods::Model) -> R<IndicatorPeriod> {
+    const T: &str = "indicator_periods";
+    let id = m.id.as_str();
+    Ok(IndicatorPeriod {
+        start: day(T, id, &m.period_start)?,
+        end: day(T, id, &m.period_end)?,
+        indicator_id: IndicatorId::from_trusted(m.indicator_id),
+        result_id: ProjectResultId::from_trusted(m.result_id),
+        project_id: ProjectId::from_trusted(m.project_id),
+        target: m.target_value,
+        target_comment: m.target_comment,
+        actual: m.actual_value,
+        actual_comment: m.actual_comment,
+        meta: meta!(m),
+        id: IndicatorPeriodId::from_trusted(m.id),
+    })
+}
+
+pub(crate) fn period_value(m: indicator_period_values::Model) -> R<PeriodValue> {
+    const T: &str = "indicator_period_values";
+    let id = m.id.as_str();
+    let kind = PeriodValueKind::parse(&m.kind)
+        .ok_or_else(|| corrupt(T, id, format!("unknown kind `{}`", m.kind)))?;
+    let dimension: DisaggregationDimension = code(T, id, &m.dimension)?;
+    let value =
+        DimensionValue::parse(dimension, &m.dimension_value).map_err(|e| corrupt(T, id, e))?;
+    Ok(PeriodValue {
+        period_id: IndicatorPeriodId::from_trusted(m.period_id),
+        project_id: ProjectId::from_trusted(m.project_id),
+        kind,
+        part: Disaggregation {
+            value,
+            amount: m.value,
+        },
+    })
+}

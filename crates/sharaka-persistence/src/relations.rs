@@ -240,6 +240,20 @@ pub const PROJECT_VISITS: Relation =
     column("project.exchangeVisits", "exchange_visits", "project_id");
 /// Sub-projects.
 pub const PROJECT_CHILDREN: Relation = column("project.children", "projects", "parent_project_id");
+/// A project's results (issue 5).
+pub const PROJECT_RESULTS: Relation = column("project.results", "project_results", "project_id");
+/// A result's indicators.
+pub const RESULT_INDICATORS: Relation =
+    column("projectResult.indicators", "result_indicators", "result_id");
+/// An indicator's periods.
+pub const INDICATOR_PERIODS: Relation =
+    column("indicator.periods", "indicator_periods", "indicator_id");
+/// A period's disaggregated target and actual values.
+pub const PERIOD_VALUES: Relation = column(
+    "indicatorPeriod.values",
+    "indicator_period_values",
+    "period_id",
+);
 
 /// Organisations whose trainers deliver a session.
 pub const SESSION_PROVIDERS: Relation = link(

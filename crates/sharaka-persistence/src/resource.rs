@@ -320,6 +320,78 @@ resource!(
     convert::visit_tally,
     ["id", "exchange_visit_id", "sex", "count",]
 );
+resource!(
+    domain::ProjectResult,
+    project_results,
+    convert::project_result,
+    [
+        "id",
+        "project_id",
+        "result_type",
+        "aggregation_status",
+        "title_ar",
+        "title_fr",
+        "title_en",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::Indicator,
+    result_indicators,
+    convert::indicator,
+    [
+        "id",
+        "result_id",
+        "project_id",
+        "measure",
+        "ascending",
+        "counts_people",
+        "title_ar",
+        "title_fr",
+        "title_en",
+        "baseline_year",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::IndicatorPeriod,
+    indicator_periods,
+    convert::indicator_period,
+    [
+        "id",
+        "indicator_id",
+        "result_id",
+        "project_id",
+        "period_start",
+        "period_end",
+        "target_value",
+        "actual_value",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "demo",
+    ]
+);
+resource!(
+    domain::PeriodValue,
+    indicator_period_values,
+    convert::period_value,
+    [
+        "id",
+        "period_id",
+        "project_id",
+        "kind",
+        "dimension",
+        "dimension_value",
+        "value",
+    ]
+);
 
 resource!(
     crate::audit::AuditEvent,

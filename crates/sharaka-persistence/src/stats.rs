@@ -25,6 +25,8 @@ mod rates;
 
 pub use pipeline::{MedianDays, PipelineSpan};
 pub use rates::{ExchangeRate, MadRow};
+mod results;
+pub use results::{ResultDim, ResultPartRow, ResultProgressRow, ResultsFilter};
 
 /// The audiences whose participants are staff or professionals, not prisoners or juveniles.
 /// Every other audience counts people whom disclosure control protects.

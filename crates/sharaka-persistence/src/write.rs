@@ -93,6 +93,7 @@ fn child_lists(table: &str) -> &'static [(&'static str, &'static str)] {
             ("exchange_visit_tallies", "exchange_visit_id"),
         ],
         "agreements" => &[("agreement_partnerships", "agreement_id")],
+        "indicator_periods" => &[("indicator_period_values", "period_id")],
         _ => &[],
     }
 }
@@ -240,6 +241,21 @@ impl Store {
             .from_table(Alias::new(table))
             .and_where(Expr::col(Alias::new(column)).eq(value))
             .to_owned();
+        with_conn!(self, c => c.execute(&delete).await.map(|r| r.rows_affected()).map_err(map_db))
+    }
+
+    /// Deletes every row of `table` matching all `(column, value)` pairs (one kind of a
+    /// period's disaggregated values).
+    pub async fn delete_matching(
+        &self,
+        table: &'static str,
+        conditions: &[(&'static str, &str)],
+    ) -> Result<u64, PersistenceError> {
+        let mut delete = Query::delete();
+        delete.from_table(Alias::new(table));
+        for (column, value) in conditions {
+            delete.and_where(Expr::col(Alias::new(*column)).eq(*value));
+        }
         with_conn!(self, c => c.execute(&delete).await.map(|r| r.rows_affected()).map_err(map_db))
     }
 
@@ -392,7 +408,10 @@ fn references_to(table: &str) -> &'static [(&'static str, &'static str)] {
             ("training_sessions", "project_id"),
             ("contributions", "project_id"),
             ("exchange_visits", "project_id"),
+            ("project_results", "project_id"),
         ],
+        "project_results" => &[("result_indicators", "result_id")],
+        "result_indicators" => &[("indicator_periods", "indicator_id")],
         "training_sessions" => &[
             ("training_providers", "training_session_id"),
             ("training_tallies", "training_session_id"),

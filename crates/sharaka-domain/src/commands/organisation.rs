@@ -170,7 +170,7 @@ pub struct NewSite {
 }
 
 /// True for `MA-01` … `MA-12`.
-fn is_region_code(code: &str) -> bool {
+pub(crate) fn is_region_code(code: &str) -> bool {
     code.strip_prefix("MA-")
         .filter(|n| n.len() == 2 && n.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|n| n.parse::<u8>().ok())

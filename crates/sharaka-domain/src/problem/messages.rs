@@ -350,6 +350,28 @@ impl Problem {
                 "Saisissez d'abord la durée de la formation en heures (plus de zéro).",
                 "Enter the contact hours (more than zero) first.",
             ),
+            InvalidDimensionValue { dimension } => pick(
+                l,
+                &format!("هذه القيمة ليست رمزا صالحا للبعد {dimension}؛ اختر رمزا من قائمته."),
+                &format!(
+                    "Cette valeur n'est pas un code de la dimension {dimension} ; choisissez un code de sa liste."
+                ),
+                &format!(
+                    "This value is not a code of the {dimension} dimension; pick a code from its list."
+                ),
+            ),
+            DisaggregationExceedsTotal => pick(
+                l,
+                "مجموع أجزاء هذا التوزيع يتجاوز القيمة الإجمالية؛ صحح الأجزاء أو المجموع.",
+                "La somme des parts de cette ventilation dépasse le total ; corrigez les parts ou le total.",
+                "The parts of this breakdown add up to more than the total; correct the parts or the total.",
+            ),
+            PercentageOver100 => pick(
+                l,
+                "هذا المؤشر نسبة مئوية: أدخل قيمة لا تتجاوز 100.",
+                "Cet indicateur est un pourcentage : saisissez une valeur d'au plus 100.",
+                "This indicator is a percentage: enter a value of at most 100.",
+            ),
             Other(text) => text.clone(),
         }
     }

@@ -237,6 +237,8 @@ fn org_type(org: &domain::Organisation) -> String {
         .unwrap_or_else(|| "90".into())
 }
 
+mod results;
+
 async fn iati_xml(store: &Store, filter: Option<Filter>) -> Result<String, ApiError> {
     let projects = all::<domain::Project>(store, filter, false).await?;
     let ids: Vec<String> = projects.iter().map(|p| p.id.to_string()).collect();
@@ -272,6 +274,7 @@ async fn iati_xml(store: &Store, filter: Option<Filter>) -> Result<String, ApiEr
                 .await?,
         );
     }
+    let results = results::load(store, &ids).await?;
     let org_ids: BTreeSet<String> = participants
         .values()
         .flatten()
@@ -481,6 +484,7 @@ async fn iati_xml(store: &Store, filter: Option<Filter>) -> Result<String, ApiEr
             }
             out.push_str("<finance-type code=\"110\"/></transaction>");
         }
+        results::write_results(&mut out, &id, &results);
         out.push_str("</iati-activity>\n");
     }
     out.push_str("</iati-activities>\n");

@@ -14,6 +14,7 @@ pub mod partnership;
 pub mod project;
 pub mod rates;
 pub mod record;
+pub mod result;
 pub mod training;
 pub mod visit;
 
@@ -39,6 +40,7 @@ pub struct MutationRoot(
     visit::VisitTransitions,
     record::RecordMutation,
     rates::ExchangeRateMutation,
+    result::ResultMutation,
 );
 
 /// A text in Arabic, French and English; give at least one language where a text is required.

@@ -9,6 +9,7 @@ mod agreement;
 mod audit;
 mod organisation;
 mod project;
+mod result;
 mod training;
 
 macro_rules! node {
@@ -34,6 +35,10 @@ node!(TrainingSessionNode, domain::TrainingSession);
 node!(TallyNode, domain::Tally);
 node!(ExchangeVisitNode, domain::ExchangeVisit);
 node!(DelegationTallyNode, domain::DelegationTally);
+node!(ProjectResultNode, domain::ProjectResult);
+node!(IndicatorNode, domain::Indicator);
+node!(IndicatorPeriodNode, domain::IndicatorPeriod);
+node!(DisaggregationNode, domain::Disaggregation);
 node!(AuditEventNode, sharaka_persistence::audit::AuditEvent);
 
 connection!(
@@ -94,6 +99,24 @@ connection!(
     "exchange visits"
 );
 connection!(
+    ProjectResultConnection,
+    ProjectResultEdge,
+    ProjectResultNode,
+    "project results"
+);
+connection!(
+    IndicatorConnection,
+    IndicatorEdge,
+    IndicatorNode,
+    "indicators"
+);
+connection!(
+    IndicatorPeriodConnection,
+    IndicatorPeriodEdge,
+    IndicatorPeriodNode,
+    "indicator periods"
+);
+connection!(
     AuditEventConnection,
     AuditEventEdge,
     AuditEventNode,
@@ -130,4 +153,10 @@ pub enum Node {
     TrainingSession(TrainingSessionNode),
     /// An exchange visit.
     ExchangeVisit(ExchangeVisitNode),
+    /// A result of a project.
+    ProjectResult(ProjectResultNode),
+    /// An indicator of a result.
+    Indicator(IndicatorNode),
+    /// A reporting period of an indicator.
+    IndicatorPeriod(IndicatorPeriodNode),
 }

@@ -79,6 +79,15 @@ pub(crate) async fn node_of(
         "ExchangeVisit" => one::<domain::ExchangeVisit>(deps, local)
             .await?
             .map(|r| Node::ExchangeVisit(ExchangeVisitNode(r))),
+        "ProjectResult" => one::<domain::ProjectResult>(deps, local)
+            .await?
+            .map(|r| Node::ProjectResult(ProjectResultNode(r))),
+        "Indicator" => one::<domain::Indicator>(deps, local)
+            .await?
+            .map(|r| Node::Indicator(IndicatorNode(r))),
+        "IndicatorPeriod" => one::<domain::IndicatorPeriod>(deps, local)
+            .await?
+            .map(|r| Node::IndicatorPeriod(IndicatorPeriodNode(r))),
         other => {
             return Err(ApiError::bad_input(format!(
                 "`{other}` is not a kind of node"

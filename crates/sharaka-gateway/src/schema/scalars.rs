@@ -192,6 +192,12 @@ remote_enum!(/// The kind of exchange visit.
     VisitType = "sharaka_domain::VisitType" { StudyVisit, ExpertMission, Assessment, Conference, PeerExchange });
 remote_enum!(/// Where an exchange visit is in its lifecycle.
     VisitStatus = "sharaka_domain::VisitStatus" { Proposed, Approved, Scheduled, Completed, Reported, Cancelled });
+remote_enum!(/// IATI ResultType of a project result; `resultTypeCode` gives the number (1, 2, 3, 9).
+    ResultType = "sharaka_domain::ResultType" { Output, Outcome, Impact, Other });
+remote_enum!(/// IATI IndicatorMeasure: how an indicator's values are expressed; `measureCode` gives 1–5.
+    IndicatorMeasure = "sharaka_domain::IndicatorMeasure" { Unit, Percentage, Nominal, Ordinal, Qualitative });
+remote_enum!(/// What a target or actual is broken down by.
+    DisaggregationDimension = "sharaka_domain::DisaggregationDimension" { Sex, Audience, Region });
 
 /// Sort direction.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -14,6 +14,9 @@ use super::ids;
 use super::scalars::*;
 use crate::error::{ApiError, GqlResultExt};
 
+mod results;
+pub use results::{ResultDimension, ResultProgress, ResultProgressFilter};
+
 /// The dashboards' figures. Every figure respects the reader's access scope.
 #[derive(Default)]
 pub struct StatsQuery;
@@ -1058,6 +1061,19 @@ impl StatsQuery {
             post_care_regions: regions.iter().filter_map(|k| region_id(&k.key)).collect(),
             sites,
         })
+    }
+
+    /// Target against actual per reporting period of the projects' result indicators, grouped
+    /// by `groupBy` (project, result type, indicator), with the disaggregated targets and
+    /// actuals. For PARTNER and PUBLIC readers, small disaggregated counts of indicators that
+    /// count people are disclosure controlled.
+    async fn result_progress(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] group_by: Vec<ResultDimension>,
+        filter: Option<ResultProgressFilter>,
+    ) -> Result<ResultProgress> {
+        results::result_progress(ctx, group_by, filter).await
     }
 
     /// Exchange visits by direction, country and year (cancelled ones left out). Filters:

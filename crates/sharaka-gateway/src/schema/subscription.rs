@@ -53,10 +53,16 @@ pub enum RecordType {
     TrainingSession,
     /// Exchange visits.
     ExchangeVisit,
+    /// Projects' results (IATI).
+    ProjectResult,
+    /// Results' indicators.
+    Indicator,
+    /// Indicators' periods, with targets and actuals.
+    IndicatorPeriod,
 }
 
 impl RecordType {
-    const ALL: [RecordType; 10] = [
+    const ALL: [RecordType; 13] = [
         RecordType::Organisation,
         RecordType::Site,
         RecordType::Partnership,
@@ -67,6 +73,9 @@ impl RecordType {
         RecordType::Contribution,
         RecordType::TrainingSession,
         RecordType::ExchangeVisit,
+        RecordType::ProjectResult,
+        RecordType::Indicator,
+        RecordType::IndicatorPeriod,
     ];
 
     /// The kind's name in global IDs and the audit trail.
@@ -82,6 +91,9 @@ impl RecordType {
             RecordType::Contribution => "Contribution",
             RecordType::TrainingSession => "TrainingSession",
             RecordType::ExchangeVisit => "ExchangeVisit",
+            RecordType::ProjectResult => "ProjectResult",
+            RecordType::Indicator => "Indicator",
+            RecordType::IndicatorPeriod => "IndicatorPeriod",
         }
     }
 
@@ -101,6 +113,9 @@ impl RecordType {
             RecordType::Contribution => RecordKind::Contribution,
             RecordType::TrainingSession => RecordKind::TrainingSession,
             RecordType::ExchangeVisit => RecordKind::ExchangeVisit,
+            RecordType::ProjectResult | RecordType::Indicator | RecordType::IndicatorPeriod => {
+                RecordKind::ProjectResult
+            }
         }
     }
 }

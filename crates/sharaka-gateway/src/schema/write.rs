@@ -23,8 +23,20 @@ pub async fn create(
     cells: Cells,
     action: &str,
 ) -> Result<()> {
+    deps(ctx).store.insert(table, &cells).await.gql()?;
+    record_created(ctx, entity, table, id, action).await
+}
+
+/// Records the creation of a row already inserted (with the rows of its lists, which the
+/// audit snapshot then includes).
+pub async fn record_created(
+    ctx: &Context<'_>,
+    entity: &'static str,
+    table: &'static str,
+    id: &str,
+    action: &str,
+) -> Result<()> {
     let store = &deps(ctx).store;
-    store.insert(table, &cells).await.gql()?;
     touch(ctx, action, table, id);
     let after = store.snapshot(table, id).await.gql()?;
     store

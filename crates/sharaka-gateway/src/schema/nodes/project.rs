@@ -189,6 +189,19 @@ impl ProjectNode {
             .map(AgreementNode),
         ))
     }
+    /// The project's results (IATI `result`), with their indicators and periods.
+    async fn results(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ProjectResultConnection> {
+        Ok(ProjectResultConnection(
+            children(ctx, rel::PROJECT_RESULTS, self.0.id.as_str(), first, after)
+                .await?
+                .map(ProjectResultNode),
+        ))
+    }
     /// The project's training sessions.
     async fn training_sessions(
         &self,
