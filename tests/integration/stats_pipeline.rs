@@ -404,3 +404,50 @@ backend_tests!(
         assert_eq!(fields, ["currency", "rateToMad", "validFrom"], "{bad:#}");
     }
 );
+
+backend_tests!(
+    only_administrators_and_editors_set_exchange_rates,
+    Data::Empty,
+    |app: TestApp| async move {
+        use sharaka_domain::RegionId;
+        let officer = Principal {
+            regions: vec![RegionId::parse("MA-04").expect("region")],
+            ..Principal::with_role("officer", Role::RegionalOfficer)
+        };
+        // Every role of the access matrix: who may set a rate, and that a refusal writes nothing.
+        let cases = [
+            (Principal::with_role("admin", Role::Admin), true),
+            (Principal::with_role("editor", Role::Editor), true),
+            (officer, false),
+            (partner("org:emi"), false),
+            (Principal::with_role("viewer", Role::Viewer), false),
+            (Principal::anonymous(Role::Public), false),
+        ];
+        let mut stored = 0;
+        for (i, (who, allowed)) in cases.into_iter().enumerate() {
+            let role = who.role;
+            let day = format!("2020-01-{:02}", i + 1);
+            let response = app
+                .query_as(who, SET_RATE, json!({"c": "EUR", "r": 10.5, "d": day}))
+                .await;
+            if allowed {
+                assert!(response["errors"].is_null(), "{role:?}: {response:#}");
+                stored += 1;
+            } else {
+                assert_eq!(
+                    error_codes(&response),
+                    ["FORBIDDEN"],
+                    "{role:?}: {response:#}"
+                );
+            }
+            let rates = app
+                .data("{ stats { exchangeRates { validFrom } } }", json!({}))
+                .await;
+            let count = rates["stats"]["exchangeRates"]
+                .as_array()
+                .map(Vec::len)
+                .unwrap_or_default();
+            assert_eq!(count, stored, "{role:?}: a refused change wrote nothing");
+        }
+    }
+);
