@@ -47,8 +47,9 @@ impl Scenario {
 
     /// SQL statements one request runs beyond the token check, when the count is fixed:
     /// the dashboard runs one per level (organisations, partnerships, agreements, parties,
-    /// commitments, projects, sessions, tallies) whatever the page sizes; `stats` one per
-    /// aggregate (training reach, and the three figures of resources); `search` one for the
+    /// commitments, projects, sessions, tallies) whatever the page sizes; `stats` five whatever
+    /// the period (measured with the counter: training reach and the figures of resources);
+    /// `search` one for the
     /// index candidates and one to load the hits, every query asking for one kind of record.
     fn expected_statements(self) -> Option<u64> {
         match self {
@@ -271,7 +272,7 @@ const UPDATE: &str = r#"mutation Update($input: UpdateOrganisationInput!) {
 }"#;
 
 /// Statements of one `stats` request (see [`Scenario::expected_statements`]).
-const STATS_STATEMENTS: u64 = 4;
+const STATS_STATEMENTS: u64 = 5;
 
 const STATS: &str = r#"query Stats($period: DateRange) {
   stats {
