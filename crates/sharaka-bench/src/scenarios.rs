@@ -26,6 +26,11 @@ pub enum Scenario {
     Node,
     /// Reads with 10% mutations (`updateOrganisation`, retried on `CONFLICT`).
     Mixed,
+    /// The dashboard's aggregates through `stats`: training reach by region × year (with the
+    /// female participants), and resources by partner × type, over a rotating period.
+    Stats,
+    /// `search` in Arabic, French and English, with a misspelling and accent-less queries.
+    Search,
 }
 
 impl Scenario {
@@ -35,16 +40,23 @@ impl Scenario {
             Self::List => "list",
             Self::Node => "node",
             Self::Mixed => "mixed",
+            Self::Stats => "stats",
+            Self::Search => "search",
         }
     }
 
     /// SQL statements one request runs beyond the token check, when the count is fixed:
     /// the dashboard runs one per level (organisations, partnerships, agreements, parties,
-    /// commitments, projects, sessions, tallies) whatever the page sizes.
+    /// commitments, projects, sessions, tallies) whatever the page sizes; `stats` five whatever
+    /// the period (measured with the counter: training reach and the figures of resources);
+    /// `search` one for the
+    /// index candidates and one to load the hits, every query asking for one kind of record.
     fn expected_statements(self) -> Option<u64> {
         match self {
             Self::Dashboard => Some(8),
             Self::List | Self::Node => Some(1),
+            Self::Stats => Some(STATS_STATEMENTS),
+            Self::Search => Some(2),
             Self::Mixed => None,
         }
     }
@@ -259,6 +271,98 @@ const UPDATE: &str = r#"mutation Update($input: UpdateOrganisationInput!) {
   updateOrganisation(input: $input) { id version website }
 }"#;
 
+/// Statements of one `stats` request (see [`Scenario::expected_statements`]).
+const STATS_STATEMENTS: u64 = 5;
+
+const STATS: &str = r#"query Stats($period: DateRange) {
+  stats {
+    trainingReach(groupBy: [REGION, YEAR], filter: { period: $period }) {
+      rows {
+        region year sessions
+        participants { value display suppressed }
+        femaleParticipants { value display suppressed }
+        completed { value display suppressed }
+        participantHours femaleShare completionRate
+      }
+      total { sessions participants { value } femaleParticipants { value } femaleShare }
+      suppressionThreshold
+    }
+    resources(filter: { period: $period }) {
+      byContributor { contributor contributionType year count amount { currency value } }
+      funnel { currency }
+      cashInKind { cash count amount { currency value } }
+    }
+  }
+}"#;
+
+const SEARCH: &str = r#"query Search($query: String!, $types: [SearchType!], $lang: Lang) {
+  search(query: $query, types: $types, lang: $lang, first: 10) {
+    totalCount
+    nodes { type field lang matched score snippet record { id } }
+  }
+}"#;
+
+/// A search query: the text people type, the one kind of record asked for, and the language.
+struct SearchQuery {
+    query: fn(u64) -> String,
+    kind: &'static str,
+    lang: Option<&'static str>,
+}
+
+/// What the `search` scenario rotates through, built from the names `data` generates
+/// (organisations "شريك n" / "Partenaire <word> n" / "Partner n", agreements "اتفاقية n" /
+/// "Convention n : <word>" / "Agreement n", projects "Projet n : <word>", sites
+/// "Établissement n"); `n` is a record number drawn within the scale.
+const SEARCHES: [SearchQuery; 9] = [
+    SearchQuery {
+        query: |n| format!("شريك {n}"),
+        kind: "ORGANISATION",
+        lang: Some("AR"),
+    },
+    SearchQuery {
+        query: |n| format!("اتفاقية {n}"),
+        kind: "AGREEMENT",
+        lang: Some("AR"),
+    },
+    SearchQuery {
+        query: |n| format!("Partenaire {n}"),
+        kind: "ORGANISATION",
+        lang: Some("FR"),
+    },
+    SearchQuery {
+        query: |n| format!("Convention {n}"),
+        kind: "AGREEMENT",
+        lang: Some("FR"),
+    },
+    // Accent-less: "Établissement", "réinsertion".
+    SearchQuery {
+        query: |n| format!("etablissement {n}"),
+        kind: "SITE",
+        lang: None,
+    },
+    SearchQuery {
+        query: |_| "reinsertion".to_owned(),
+        kind: "PROJECT",
+        lang: Some("FR"),
+    },
+    // A misspelling of "Partner".
+    SearchQuery {
+        query: |n| format!("Parnter {n}"),
+        kind: "ORGANISATION",
+        lang: Some("EN"),
+    },
+    SearchQuery {
+        query: |n| format!("Agreement {n}"),
+        kind: "AGREEMENT",
+        lang: Some("EN"),
+    },
+    SearchQuery {
+        query: |n| format!("Project {n}"),
+        kind: "PROJECT",
+        lang: None,
+    },
+];
+
 /// What one client measured.
 #[derive(Default)]
 struct Tally {
@@ -420,6 +524,53 @@ async fn mixed(ctx: &Ctx, rng: &mut Rng, tally: &mut Tally) {
     }
 }
 
+/// The dashboard's aggregates over a period of one to five years starting between 2010 and
+/// 2025 (the generated dates' span), so that consecutive requests differ.
+async fn stats(ctx: &Ctx, rng: &mut Rng, tally: &mut Tally) {
+    let from = 2010 + rng.below(16);
+    let to = from + rng.below(5);
+    let period = json!({ "from": from.to_string(), "to": to.to_string() });
+    let measuring = ctx.measuring.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let result = ctx.target.post(STATS, json!({ "period": period })).await;
+    tally.record(started, &result, measuring);
+}
+
+/// One search from [`SEARCHES`]; a search that finds nothing counts as an error (every query
+/// is built from names the data set holds, misspelled or not).
+async fn search(ctx: &Ctx, rng: &mut Rng, tally: &mut Tally) {
+    let s = &SEARCHES[rng.below(SEARCHES.len() as u64) as usize];
+    let count = match s.kind {
+        "ORGANISATION" => ctx.scale.organisations,
+        "AGREEMENT" => ctx.scale.agreements,
+        "PROJECT" => ctx.scale.projects,
+        _ => ctx.scale.sites,
+    };
+    let query = (s.query)(rng.below(count));
+    let measuring = ctx.measuring.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let result = ctx
+        .target
+        .post(
+            SEARCH,
+            json!({ "query": query, "types": [s.kind], "lang": s.lang }),
+        )
+        .await;
+    if let Ok(data) = &result
+        && data["search"]["nodes"]
+            .as_array()
+            .is_none_or(|nodes| nodes.is_empty())
+    {
+        let failure: Result<Value, Failure> = Err(Failure {
+            code: None,
+            message: format!("search {query:?} ({}) found nothing", s.kind),
+        });
+        tally.record(started, &failure, measuring);
+        return;
+    }
+    tally.record(started, &result, measuring);
+}
+
 /// The first page of a text-filtered list.
 async fn list_page(ctx: &Ctx, rng: &mut Rng, tally: &mut Tally) {
     let text = data::WORDS[rng.below(data::WORDS.len() as u64) as usize];
@@ -510,6 +661,8 @@ pub async fn run(
             match scenario {
                 Scenario::Dashboard => dashboard(&ctx, &mut rng, &mut tally).await,
                 Scenario::List => list_page(&ctx, &mut rng, &mut tally).await,
+                Scenario::Stats => stats(&ctx, &mut rng, &mut tally).await,
+                Scenario::Search => search(&ctx, &mut rng, &mut tally).await,
                 _ => node(&ctx, &mut rng, &mut tally).await,
             }
             Some(c.get())
@@ -540,6 +693,8 @@ pub async fn run(
                     Scenario::List => list(&ctx, &mut rng, &mut tally).await,
                     Scenario::Node => node(&ctx, &mut rng, &mut tally).await,
                     Scenario::Mixed => mixed(&ctx, &mut rng, &mut tally).await,
+                    Scenario::Stats => stats(&ctx, &mut rng, &mut tally).await,
+                    Scenario::Search => search(&ctx, &mut rng, &mut tally).await,
                 }
             }
             tally
