@@ -5,6 +5,7 @@ mod access;
 mod csv_stream;
 mod deploy;
 mod filter_props;
+mod group_by;
 mod hostile;
 mod http_errors;
 mod live;

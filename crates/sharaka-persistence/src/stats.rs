@@ -25,6 +25,8 @@ mod rates;
 
 pub use pipeline::{MedianDays, PipelineSpan};
 pub use rates::{ExchangeRate, MadRow};
+mod group_by;
+pub use group_by::{GroupDim, GroupMeasure, GroupRow, GroupSubject};
 mod results;
 pub use results::{ResultDim, ResultPartRow, ResultProgressRow, ResultsFilter};
 
@@ -320,6 +322,8 @@ pub enum TrainingDim {
     Year,
     /// A provider organisation (a session counts under each of its providers).
     Provider,
+    /// The tally's sex (FEMALE, MALE, NOT_RECORDED); sessions without tallies have none.
+    Sex,
 }
 
 /// Training reach of one group.
@@ -793,6 +797,79 @@ impl Store {
     ) -> Result<Vec<TrainingRow>, PersistenceError> {
         let s = "training_sessions";
         let t = "training_tallies";
+        let mut agg = self.training_agg(dims, validated_only, filter)?;
+        let attended = format!("COALESCE({}, 0)", q(t, "attended"));
+        agg.count("sessions", &format!("COUNT(DISTINCT {})", q(s, "id")))
+            .count("participants", &format!("SUM({attended})"))
+            .count(
+                "female",
+                &format!(
+                    "SUM(CASE WHEN {} = 'FEMALE' THEN {attended} ELSE 0 END)",
+                    q(t, "sex")
+                ),
+            )
+            .count(
+                "completed",
+                &format!("SUM(COALESCE({}, 0))", q(t, "completed")),
+            )
+            .count(
+                "enrolled",
+                &format!(
+                    "SUM(CASE WHEN {e} > 0 THEN {e} ELSE 0 END)",
+                    e = q(t, "enrolled")
+                ),
+            )
+            .count(
+                "completed_of_enrolled",
+                &format!(
+                    "SUM(CASE WHEN {} > 0 THEN COALESCE({}, 0) ELSE 0 END)",
+                    q(t, "enrolled"),
+                    q(t, "completed")
+                ),
+            )
+            .count(
+                "protected",
+                &format!(
+                    "SUM(CASE WHEN {} IN ({}) THEN 0 ELSE {attended} END)",
+                    q(s, "audience"),
+                    quoted_list(&STAFF_AUDIENCES)
+                ),
+            )
+            .real(
+                "hours",
+                &format!("SUM({attended} * COALESCE({}, 0))", q(s, "contact_hours")),
+            );
+        agg.run(self)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(TrainingRow {
+                    keys: (0..dims.len())
+                        .map(|n| key(r, n))
+                        .collect::<Result<_, _>>()?,
+                    sessions: int(r, "sessions")?,
+                    participants: int(r, "participants")?,
+                    female: int(r, "female")?,
+                    completed: int(r, "completed")?,
+                    enrolled: int(r, "enrolled")?,
+                    completed_of_enrolled: int(r, "completed_of_enrolled")?,
+                    protected_participants: int(r, "protected")?,
+                    participant_hours: real(r, "hours")?,
+                })
+            })
+            .collect()
+    }
+
+    /// `FROM training_sessions` with its tallies and venue (and providers or topics when
+    /// grouped by them), the filters of [`Store::training_reach`] and one key per dimension.
+    fn training_agg(
+        &self,
+        dims: &[TrainingDim],
+        validated_only: bool,
+        filter: &StatsFilter,
+    ) -> Result<Agg, PersistenceError> {
+        let s = "training_sessions";
+        let t = "training_tallies";
         let mut agg = Agg::from(self, s, true)?;
         agg.join(
             self,
@@ -886,69 +963,11 @@ impl Store {
                 TrainingDim::SiteType => q("sites", "site_type"),
                 TrainingDim::Year => format!("SUBSTR({}, 1, 4)", q(s, "start_date")),
                 TrainingDim::Provider => q("training_providers", "organisation_id"),
+                TrainingDim::Sex => q(t, "sex"),
             };
             agg.key(&sql);
         }
-        let attended = format!("COALESCE({}, 0)", q(t, "attended"));
-        agg.count("sessions", &format!("COUNT(DISTINCT {})", q(s, "id")))
-            .count("participants", &format!("SUM({attended})"))
-            .count(
-                "female",
-                &format!(
-                    "SUM(CASE WHEN {} = 'FEMALE' THEN {attended} ELSE 0 END)",
-                    q(t, "sex")
-                ),
-            )
-            .count(
-                "completed",
-                &format!("SUM(COALESCE({}, 0))", q(t, "completed")),
-            )
-            .count(
-                "enrolled",
-                &format!(
-                    "SUM(CASE WHEN {e} > 0 THEN {e} ELSE 0 END)",
-                    e = q(t, "enrolled")
-                ),
-            )
-            .count(
-                "completed_of_enrolled",
-                &format!(
-                    "SUM(CASE WHEN {} > 0 THEN COALESCE({}, 0) ELSE 0 END)",
-                    q(t, "enrolled"),
-                    q(t, "completed")
-                ),
-            )
-            .count(
-                "protected",
-                &format!(
-                    "SUM(CASE WHEN {} IN ({}) THEN 0 ELSE {attended} END)",
-                    q(s, "audience"),
-                    quoted_list(&STAFF_AUDIENCES)
-                ),
-            )
-            .real(
-                "hours",
-                &format!("SUM({attended} * COALESCE({}, 0))", q(s, "contact_hours")),
-            );
-        agg.run(self)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(TrainingRow {
-                    keys: (0..dims.len())
-                        .map(|n| key(r, n))
-                        .collect::<Result<_, _>>()?,
-                    sessions: int(r, "sessions")?,
-                    participants: int(r, "participants")?,
-                    female: int(r, "female")?,
-                    completed: int(r, "completed")?,
-                    enrolled: int(r, "enrolled")?,
-                    completed_of_enrolled: int(r, "completed_of_enrolled")?,
-                    protected_participants: int(r, "protected")?,
-                    participant_hours: real(r, "hours")?,
-                })
-            })
-            .collect()
+        Ok(agg)
     }
 
     /// Regions with at least one OPERATIONAL post-care centre, each with how many.
@@ -1042,6 +1061,31 @@ impl Store {
         filter: &StatsFilter,
     ) -> Result<Vec<VisitRow>, PersistenceError> {
         let v = "exchange_visits";
+        let mut agg = self.visits_agg(filter)?;
+        agg.key(&q(v, "direction"))
+            .key(&q(v, "country_code"))
+            .key(&format!("SUBSTR({}, 1, 4)", q(v, "start_date")))
+            .count("visits", "COUNT(*)")
+            .count("delegates", &format!("SUM({})", q("sizes", "size")));
+        agg.run(self)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(VisitRow {
+                    direction: key(r, 0)?,
+                    country: key(r, 1)?,
+                    year: key(r, 2)?,
+                    visits: int(r, "visits")?,
+                    delegates: int(r, "delegates")?,
+                })
+            })
+            .collect()
+    }
+
+    /// `FROM exchange_visits` (cancelled ones left out) with each visit's delegation size as
+    /// `"sizes"."size"`, under the filters of [`Store::exchange_visits_stats`].
+    fn visits_agg(&self, filter: &StatsFilter) -> Result<Agg, PersistenceError> {
+        let v = "exchange_visits";
         let mut agg = Agg::from(self, v, true)?;
         agg.cond(Cond::all().add(Expr::cust(format!("{} <> 'CANCELLED'", q(v, "status")))));
         agg.cond(period(&q(v, "start_date"), filter));
@@ -1080,24 +1124,7 @@ impl Store {
                 q(v, "id")
             ))),
         );
-        agg.key(&q(v, "direction"))
-            .key(&q(v, "country_code"))
-            .key(&format!("SUBSTR({}, 1, 4)", q(v, "start_date")))
-            .count("visits", "COUNT(*)")
-            .count("delegates", &format!("SUM({})", q("sizes", "size")));
-        agg.run(self)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(VisitRow {
-                    direction: key(r, 0)?,
-                    country: key(r, 1)?,
-                    year: key(r, 2)?,
-                    visits: int(r, "visits")?,
-                    delegates: int(r, "delegates")?,
-                })
-            })
-            .collect()
+        Ok(agg)
     }
 }
 

@@ -14,6 +14,8 @@ use super::ids;
 use super::scalars::*;
 use crate::error::{ApiError, GqlResultExt};
 
+mod group_by;
+pub use group_by::{GroupDimension, GroupKey, GroupMeasure, GroupRow, GroupSubject, GroupValue};
 mod results;
 pub use results::{ResultDimension, ResultProgress, ResultProgressFilter};
 
@@ -647,6 +649,8 @@ fn reach_row(dims: &[TrainingDim], row: &ps::TrainingRow) -> TrainingReachRow {
             TrainingDim::SiteType => out.site_type = typed::<domain::SiteType, _>(key),
             TrainingDim::Year => out.year = key.clone(),
             TrainingDim::Provider => out.provider = org_id(key),
+            // Not a dimension of training reach (only of `groupBy`).
+            TrainingDim::Sex => {}
         }
     }
     out
@@ -1074,6 +1078,23 @@ impl StatsQuery {
         filter: Option<ResultProgressFilter>,
     ) -> Result<ResultProgress> {
         results::result_progress(ctx, group_by, filter).await
+    }
+
+    /// A generic aggregate for what the typed ones do not cover: `subject` grouped by 1 to 3
+    /// `dimensions`, with `measures`, in one statement within the reader's scope. Which
+    /// dimensions and measures each subject has, and which filters apply, is in
+    /// [`GroupSubject`]'s description; any other combination is refused (BAD_USER_INPUT).
+    /// For PARTNER and PUBLIC readers, training participants of prisoners and juveniles are
+    /// disclosure controlled as in `trainingReach`.
+    async fn group_by(
+        &self,
+        ctx: &Context<'_>,
+        subject: GroupSubject,
+        dimensions: Vec<GroupDimension>,
+        measures: Vec<GroupMeasure>,
+        filter: Option<StatsFilterInput>,
+    ) -> Result<Vec<GroupRow>> {
+        group_by::group_by(ctx, subject, dimensions, measures, filter).await
     }
 
     /// Exchange visits by direction, country and year (cancelled ones left out). Filters:
