@@ -50,6 +50,7 @@ live_tests!(
     the_transport_is_guarded,
     a_slow_subscriber_is_closed_and_can_resubscribe,
     shutdown_closes_connections_with_going_away,
+    every_role_hears_exactly_what_it_may_read,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -436,6 +437,200 @@ async fn subscriptions_obey_the_subscribers_scope(backend: Backend) {
     )
     .await;
     assert_eq!(closed(&mut forged).await.0, 4403);
+}
+
+/// The roles of the access matrix, as JWT claims (none for `PUBLIC`) and as principals.
+fn roles() -> Vec<(&'static str, Option<Value>, sharaka_domain::Principal)> {
+    use sharaka_domain::{OrganisationId, Principal, RegionId};
+    let exp = (chrono::Utc::now() + chrono::Duration::hours(1)).timestamp();
+    vec![
+        (
+            "ADMIN",
+            Some(json!({ "sub": "m.admin", "role": "ADMIN", "exp": exp })),
+            Principal::with_role("m.admin", Role::Admin),
+        ),
+        (
+            "EDITOR",
+            Some(json!({ "sub": "m.editor", "role": "EDITOR", "exp": exp })),
+            Principal::with_role("m.editor", Role::Editor),
+        ),
+        (
+            "REGIONAL_OFFICER(MA-04)",
+            Some(
+                json!({ "sub": "m.officer", "role": "REGIONAL_OFFICER", "regions": ["MA-04"], "exp": exp }),
+            ),
+            Principal {
+                regions: vec![RegionId::parse("MA-04").expect("region")],
+                ..Principal::with_role("m.officer", Role::RegionalOfficer)
+            },
+        ),
+        (
+            "PARTNER(org:emi)",
+            Some(
+                json!({ "sub": "m.partner", "role": "PARTNER", "organisation": "org:emi", "exp": exp }),
+            ),
+            Principal {
+                organisation: Some(OrganisationId::parse("org:emi").expect("organisation")),
+                ..Principal::with_role("m.partner", Role::Partner)
+            },
+        ),
+        (
+            "VIEWER",
+            Some(json!({ "sub": "m.viewer", "role": "VIEWER", "exp": exp })),
+            Principal::with_role("m.viewer", Role::Viewer),
+        ),
+        (
+            "PUBLIC",
+            None,
+            sharaka_domain::Principal::anonymous(Role::Public),
+        ),
+    ]
+}
+
+/// Every role subscribes to every change; the administration makes changes of several kinds;
+/// each role hears of exactly the records that `node(id)` shows it — one enforcement point
+/// for queries and subscriptions.
+async fn every_role_hears_exactly_what_it_may_read(backend: Backend) {
+    use std::collections::BTreeSet;
+    let config = fast_live(Config {
+        auth: AuthConfig {
+            hs256_secret: Some(SECRET.to_owned().into()),
+            anonymous_role: Role::Public,
+            ..AuthConfig::default()
+        },
+        ..test_config()
+    });
+    let (app, base) = ws_app(backend, Data::Demo, config).await;
+    let admin = sharaka_test_support::test_principal();
+    let mut connections = Vec::new();
+    for (name, claims, principal) in roles() {
+        let mut ws = connect(&base).await;
+        let payload = match claims {
+            Some(claims) => json!({ "authorization": format!("Bearer {}", encode(
+                &Header::new(Algorithm::HS256),
+                &claims,
+                &EncodingKey::from_secret(SECRET.as_bytes()),
+            ).expect("a JWT")) }),
+            None => json!({}),
+        };
+        init(&mut ws, payload).await;
+        subscribe(&mut ws, "all", "subscription { recordChanged { id } }").await;
+        connections.push((name, principal, ws));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Changes: a draft agreement with EMI, a published agreement, an organisation, a project.
+    let emi = sharaka_test_support::global_id("Organisation", "org:emi");
+    let dgapr = sharaka_test_support::global_id("Organisation", "org:dgapr");
+    let mut changed = Vec::new();
+    let draft = app
+        .query_as(
+            admin.clone(),
+            "mutation($input: CreateAgreementInput!) { createAgreement(input: $input) { id } }",
+            json!({ "input": {
+                "title": { "fr": "Avenant en négociation" },
+                "agreementType": "PARTNERSHIP_AGREEMENT",
+                "parties": [
+                    { "organisationId": dgapr, "role": "SIGNATORY" },
+                    { "organisationId": emi, "role": "SIGNATORY" }
+                ]
+            }}),
+        )
+        .await;
+    changed.push(draft["data"]["createAgreement"]["id"].clone());
+    let published = app
+        .query_as(
+            sharaka_domain::Principal::anonymous(Role::Public),
+            "{ agreements(first: 1) { nodes { id version } } }",
+            json!({}),
+        )
+        .await["data"]["agreements"]["nodes"][0]
+        .clone();
+    let updated = app
+        .query_as(
+            admin.clone(),
+            "mutation($id: ID!, $v: Int!) { updateAgreement(input: { id: $id, expectedVersion: $v, \
+             title: { en: \"Published agreement\" } }) { id } }",
+            json!({ "id": published["id"], "v": published["version"] }),
+        )
+        .await;
+    changed.push(updated["data"]["updateAgreement"]["id"].clone());
+    let org = app
+        .query_as(
+            admin.clone(),
+            CREATE_ORG,
+            json!({ "name": "Association régionale" }),
+        )
+        .await;
+    changed.push(org["data"]["createOrganisation"]["id"].clone());
+    let project = app
+        .query_as(
+            admin.clone(),
+            "{ projects(first: 1) { nodes { id version } } }",
+            json!({}),
+        )
+        .await["data"]["projects"]["nodes"][0]
+        .clone();
+    let touched = app
+        .query_as(
+            admin.clone(),
+            "mutation($id: ID!, $v: Int!) { updateProject(input: { id: $id, expectedVersion: $v, \
+             title: { en: \"Renamed project\" } }) { id } }",
+            json!({ "id": project["id"], "v": project["version"] }),
+        )
+        .await;
+    changed.push(touched["data"]["updateProject"]["id"].clone());
+    assert!(changed.iter().all(Value::is_string), "{changed:?}");
+
+    let mut cases = 0;
+    for (name, principal, mut ws) in connections {
+        let mut expected = BTreeSet::new();
+        for id in &changed {
+            let seen = app
+                .query_as(
+                    principal.clone(),
+                    "query($id: ID!) { node(id: $id) { id } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            if seen["data"]["node"]["id"] == *id {
+                expected.insert(id.as_str().unwrap_or_default().to_owned());
+            }
+        }
+        let mut heard = BTreeSet::new();
+        // Read until the feed has been quiet for a while (polling is every 200 ms).
+        while let Ok(Some(Ok(Message::Text(text)))) =
+            tokio::time::timeout(Duration::from_millis(1_500), ws.next()).await
+        {
+            let message: Value = serde_json::from_str(text.as_str()).expect("JSON");
+            if let Some(id) = message["payload"]["data"]["recordChanged"]["id"].as_str() {
+                heard.insert(id.to_owned());
+            }
+        }
+        assert_eq!(
+            heard, expected,
+            "{name} heard what node(id) does not show it, or missed some"
+        );
+        if name == "ADMIN" {
+            assert_eq!(
+                heard.len(),
+                changed.len(),
+                "the administration hears everything"
+            );
+        }
+        if name == "PUBLIC" {
+            assert!(
+                heard.len() < changed.len(),
+                "the public does not hear of the draft"
+            );
+            assert!(
+                !heard.is_empty(),
+                "the public hears of the published agreement"
+            );
+        }
+        cases += changed.len();
+    }
+    println!("subscription scope: {cases} role × change cases checked");
 }
 
 // ---------------------------------------------------------------------------------------------
