@@ -359,3 +359,68 @@ backend_tests!(
         }
     }
 );
+
+backend_tests!(
+    group_by_agreement_and_project_filters,
+    Data::Empty,
+    |app: TestApp| async move {
+        fixture(&app).await;
+        const LINKED: &str = "query G($s: GroupSubject!, $d: [GroupDimension!]!, \
+            $m: [GroupMeasure!]!, $a: [ID!], $p: [ID!]) { stats { groupBy(subject: $s, \
+            dimensions: $d, measures: $m, agreements: $a, projects: $p) { \
+            keys { code } values { value } } } }";
+        let cells = |response: &Value| -> Vec<(String, f64)> {
+            response["stats"]["groupBy"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| {
+                    (
+                        r["keys"][0]["code"].as_str().unwrap_or_default().to_owned(),
+                        r["values"][0]["value"].as_f64().unwrap_or(-1.0),
+                    )
+                })
+                .collect()
+        };
+        let project = global_id("Project", "prj:1");
+        let agreement = |id: &str| global_id("Agreement", id);
+        // prj:1 carries k1 and k2 (cash; k4 is cancelled); agr:2 carries k3 (expertise).
+        let by_project = app
+            .data(
+                LINKED,
+                json!({"s": "CONTRIBUTIONS", "d": ["TYPE"], "m": ["COUNT"], "p": [project]}),
+            )
+            .await;
+        assert_eq!(
+            cells(&by_project),
+            [("CASH".to_owned(), 2.0)],
+            "{by_project:#}"
+        );
+        let by_agreement = app
+            .data(
+                LINKED,
+                json!({"s": "CONTRIBUTIONS", "d": ["TYPE"], "m": ["COUNT"], "a": [agreement("agr:2")]}),
+            )
+            .await;
+        assert_eq!(cells(&by_agreement), [("EXPERTISE".to_owned(), 1.0)]);
+        // For agreements, the filter is the agreement itself.
+        let one = app
+            .data(
+                LINKED,
+                json!({"s": "AGREEMENTS", "d": ["STATUS"], "m": ["COUNT"], "a": [agreement("agr:3")]}),
+            )
+            .await;
+        assert_eq!(cells(&one), [("DRAFT".to_owned(), 1.0)]);
+        // A global ID of another kind is refused.
+        let wrong = app
+            .query(
+                LINKED,
+                json!({"s": "AGREEMENTS", "d": ["STATUS"], "m": ["COUNT"], "a": [project]}),
+            )
+            .await;
+        assert_eq!(
+            wrong["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{wrong:#}"
+        );
+    }
+);

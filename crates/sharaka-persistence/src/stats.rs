@@ -69,6 +69,10 @@ pub struct StatsFilter {
     pub regions: Vec<String>,
     /// Only records involving these organisations.
     pub partners: Vec<String>,
+    /// Only records under these agreements (local ids; applied by `group_by` only).
+    pub agreements: Vec<String>,
+    /// Only records under these projects (local ids; applied by `group_by` only).
+    pub projects: Vec<String>,
 }
 
 /// A quoted `table.column`.

@@ -54,6 +54,9 @@ impl StatsFilterInput {
                 .map(|d| d.0.latest().to_string()),
             regions: locals(&input.regions, "Region")?,
             partners: locals(&input.partners, "Organisation")?,
+            // Set by `groupBy` from its own arguments; the typed aggregates do not apply them.
+            agreements: Vec::new(),
+            projects: Vec::new(),
         })
     }
 }
@@ -1093,8 +1096,21 @@ impl StatsQuery {
         dimensions: Vec<GroupDimension>,
         measures: Vec<GroupMeasure>,
         filter: Option<StatsFilterInput>,
+        #[graphql(
+            desc = "Only records under these agreements (an agreement itself, for \
+                          AGREEMENTS)."
+        )]
+        agreements: Option<Vec<async_graphql::ID>>,
+        #[graphql(
+            desc = "Only records under these projects (for AGREEMENTS: the agreements \
+                          these projects implement)."
+        )]
+        projects: Option<Vec<async_graphql::ID>>,
     ) -> Result<Vec<GroupRow>> {
-        group_by::group_by(ctx, subject, dimensions, measures, filter).await
+        group_by::group_by(
+            ctx, subject, dimensions, measures, filter, agreements, projects,
+        )
+        .await
     }
 
     /// Exchange visits by direction, country and year (cancelled ones left out). Filters:

@@ -2,7 +2,7 @@
 //! one `GROUP BY` statement built from the same scoped building blocks (and filters) as the
 //! typed aggregates. Which dimensions and measures a subject has is decided here, once.
 
-use sea_orm::sea_query::{Cond, Expr};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait};
 
 use super::{Agg, STAFF_AUDIENCES, StatsFilter, TrainingDim, key, q, quoted_list, real};
 use crate::{PersistenceError, Store};
@@ -161,6 +161,7 @@ impl Store {
                 agg
             }
         };
+        links(&mut agg, subject, filter);
         let s = "training_sessions";
         let t = "training_tallies";
         let attended = format!("COALESCE({}, 0)", q(t, "attended"));
@@ -253,5 +254,40 @@ impl Store {
             });
         }
         Ok(agg)
+    }
+}
+
+/// The agreement and project filters: on the subject's own `agreement_id` / `project_id`
+/// (an agreement's projects through `project_agreements`), with bound values.
+fn links(agg: &mut Agg, subject: GroupSubject, filter: &StatsFilter) {
+    use sea_orm::sea_query::{Alias, Query};
+    let table = match subject {
+        GroupSubject::TrainingSessions => "training_sessions",
+        GroupSubject::Contributions => "contributions",
+        GroupSubject::Agreements => "agreements",
+        GroupSubject::ExchangeVisits => "exchange_visits",
+    };
+    let column = |c: &str| Expr::col((Alias::new(table), Alias::new(c)));
+    if !filter.agreements.is_empty() {
+        let own = if subject == GroupSubject::Agreements {
+            "id"
+        } else {
+            "agreement_id"
+        };
+        agg.cond(Cond::all().add(column(own).is_in(filter.agreements.clone())));
+    }
+    if !filter.projects.is_empty() {
+        let cond = if subject == GroupSubject::Agreements {
+            column("id").in_subquery(
+                Query::select()
+                    .column(Alias::new("agreement_id"))
+                    .from(Alias::new("project_agreements"))
+                    .and_where(Expr::col(Alias::new("project_id")).is_in(filter.projects.clone()))
+                    .to_owned(),
+            )
+        } else {
+            column("project_id").is_in(filter.projects.clone())
+        };
+        agg.cond(Cond::all().add(cond));
     }
 }

@@ -304,9 +304,19 @@ pub async fn group_by(
     dimensions: Vec<GroupDimension>,
     measures: Vec<GroupMeasure>,
     filter: Option<StatsFilterInput>,
+    agreements: Option<Vec<async_graphql::ID>>,
+    projects: Option<Vec<async_graphql::ID>>,
 ) -> Result<Vec<GroupRow>> {
     let (dims, ps_measures) = check(subject, &dimensions, &measures).gql()?;
-    let f = StatsFilterInput::to_filter(&filter)?;
+    let mut f = StatsFilterInput::to_filter(&filter)?;
+    let locals = |ids: Option<Vec<async_graphql::ID>>, kind: &str| {
+        ids.unwrap_or_default()
+            .iter()
+            .map(|id| super::ids::decode_kind(id, kind))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    f.agreements = locals(agreements, "Agreement").gql()?;
+    f.projects = locals(projects, "Project").gql()?;
     let deps = deps(ctx);
     let rows = deps
         .store
