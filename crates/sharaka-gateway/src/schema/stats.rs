@@ -1089,6 +1089,8 @@ impl StatsQuery {
     /// [`GroupSubject`]'s description; any other combination is refused (BAD_USER_INPUT).
     /// For PARTNER and PUBLIC readers, training participants of prisoners and juveniles are
     /// disclosure controlled as in `trainingReach`.
+    // A resolver's arguments are the field's arguments: one per GraphQL argument.
+    #[allow(clippy::too_many_arguments)]
     async fn group_by(
         &self,
         ctx: &Context<'_>,
