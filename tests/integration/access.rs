@@ -2029,3 +2029,77 @@ async fn identities_over_http_postgres() {
     }
     identities(Backend::Postgres).await;
 }
+
+/// With `SHARAKA_TOKEN_CACHE_MS` set, a verified API token is not looked up again within the
+/// window (one statement fewer per request); a revocation acts once the window has passed, and
+/// a cached token still stops at its own expiry.
+async fn token_cache(backend: Backend) {
+    let window = std::time::Duration::from_millis(600);
+    let config = Config {
+        token_cache_ms: window.as_millis() as u64,
+        ..test_config()
+    };
+    let app = TestApp::with_config(backend, Data::Demo, config)
+        .await
+        .expect("test app");
+    let base = app.spawn().await.expect("server");
+    let (token_id, secret) = issue_token(app.store(), "cached", Role::Viewer, &[], None, None)
+        .await
+        .expect("issue a token");
+
+    // The first request looks the token up; the next, within the window, does not.
+    app.counter.reset();
+    let first = post(&base, Some(&bearer(&secret)), AGREEMENTS, json!({})).await;
+    let looked_up = app.counter.get();
+    app.counter.reset();
+    let second = post(&base, Some(&bearer(&secret)), AGREEMENTS, json!({})).await;
+    let cached = app.counter.get();
+    assert_eq!(first.data(), second.data());
+    assert_eq!(
+        cached + 1,
+        looked_up,
+        "the cached request saves exactly the token lookup"
+    );
+
+    // A revocation acts once the window has passed, not before it is over.
+    let revoked_at = std::time::Instant::now();
+    assert!(app.store().revoke_token(&token_id).await.expect("revoke"));
+    let within = post(&base, Some(&bearer(&secret)), AGREEMENTS, json!({})).await;
+    if revoked_at.elapsed() < window / 2 {
+        assert_eq!(
+            within.data(),
+            first.data(),
+            "still trusted within the window"
+        );
+    }
+    tokio::time::sleep(window).await;
+    post(&base, Some(&bearer(&secret)), AGREEMENTS, json!({}))
+        .await
+        .refused_as_unauthenticated("a revoked token once the window has passed");
+
+    // A token that expires within the window stops at its expiry, cached or not.
+    let expires = chrono::Utc::now() + chrono::Duration::milliseconds(300);
+    let (_, brief) = issue_token(app.store(), "brief", Role::Viewer, &[], None, Some(expires))
+        .await
+        .expect("issue a token");
+    let reply = post(&base, Some(&bearer(&brief)), AGREEMENTS, json!({})).await;
+    assert!(reply.data()["agreements"]["totalCount"].is_number());
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    post(&base, Some(&bearer(&brief)), AGREEMENTS, json!({}))
+        .await
+        .refused_as_unauthenticated("a cached token past its expiry");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_cache_sqlite() {
+    token_cache(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_cache_postgres() {
+    if postgres_url().is_none() {
+        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
+        return;
+    }
+    token_cache(Backend::Postgres).await;
+}

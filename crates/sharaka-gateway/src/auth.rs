@@ -237,12 +237,21 @@ fn verify_jwt(token: &str, config: &AuthConfig) -> Result<Principal, AuthError> 
     principal(claims.sub, role, &claims.regions, claims.organisation)
 }
 
-async fn verify_api_token(secret: &str, store: &Store) -> Result<Principal, AuthError> {
+async fn verify_api_token(
+    secret: &str,
+    store: &Store,
+    cache: &TokenCache,
+) -> Result<Principal, AuthError> {
     // Looking the token up by the hash of its secret compares hashes, not secrets: the lookup
-    // takes no time that depends on how much of a guessed secret is right.
+    // takes no time that depends on how much of a guessed secret is right. The cache is keyed
+    // by the same hash, so no secret is kept in memory either.
+    let hash = hash_secret(secret);
+    if let Some(principal) = cache.get(&hash) {
+        return Ok(principal);
+    }
     let token = store
         .unscoped()
-        .token_by_hash(&hash_secret(secret))
+        .token_by_hash(&hash)
         .await
         .map_err(|error| {
             tracing::warn!(%error, "token lookup failed");
@@ -255,12 +264,89 @@ async fn verify_api_token(secret: &str, store: &Store) -> Result<Principal, Auth
     if token.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
         return Err(AuthError::Expired);
     }
-    principal(
+    let principal = principal(
         format!("token:{}", token.name),
         &token.role,
         &token.regions,
         token.organisation_id,
-    )
+    )?;
+    cache.put(hash, principal.clone(), token.expires_at);
+    Ok(principal)
+}
+
+/// API tokens verified in the last [`TokenCache::new`]'s `ttl`, so that a client sending many
+/// requests is not looked up for each (`SHARAKA_TOKEN_CACHE_MS`; off by default).
+///
+/// Only tokens that passed are kept, by the hash of their secret, at most
+/// [`TokenCache::CAPACITY`] (least recently used dropped). A kept token still stops at its
+/// expiry to the second; a revocation, made in the database by any process, acts once the
+/// entry is older than `ttl`: that delay is the price of the saved lookup, and why the cache is
+/// off unless configured.
+#[derive(Clone)]
+pub struct TokenCache {
+    ttl: std::time::Duration,
+    entries: Option<std::sync::Arc<std::sync::Mutex<lru::LruCache<String, CachedToken>>>>,
+}
+
+#[derive(Clone)]
+struct CachedToken {
+    principal: Principal,
+    verified: std::time::Instant,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("ttl", &self.ttl)
+            .finish()
+    }
+}
+
+impl TokenCache {
+    /// The most tokens kept at once.
+    pub const CAPACITY: usize = 10_000;
+
+    /// A cache that trusts a verified token for `ttl` (zero: a cache that keeps nothing).
+    pub fn new(ttl: std::time::Duration) -> Self {
+        let entries = (!ttl.is_zero()).then(|| {
+            let capacity =
+                std::num::NonZeroUsize::new(Self::CAPACITY).unwrap_or(std::num::NonZeroUsize::MIN);
+            std::sync::Arc::new(std::sync::Mutex::new(lru::LruCache::new(capacity)))
+        });
+        Self { ttl, entries }
+    }
+
+    fn get(&self, hash: &str) -> Option<Principal> {
+        let mut entries = self.entries.as_ref()?.lock().ok()?;
+        let entry = entries.get(hash)?;
+        let fresh = entry.verified.elapsed() < self.ttl
+            && entry.expires_at.is_none_or(|at| at > chrono::Utc::now());
+        if fresh {
+            Some(entry.principal.clone())
+        } else {
+            entries.pop(hash);
+            None
+        }
+    }
+
+    fn put(
+        &self,
+        hash: String,
+        principal: Principal,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        if let Some(mut entries) = self.entries.as_ref().and_then(|e| e.lock().ok()) {
+            entries.put(
+                hash,
+                CachedToken {
+                    principal,
+                    verified: std::time::Instant::now(),
+                    expires_at,
+                },
+            );
+        }
+    }
 }
 
 /// Authenticates a request from its `Authorization` header.
@@ -268,6 +354,7 @@ pub async fn authenticate(
     header: Option<&str>,
     config: &AuthConfig,
     store: &Store,
+    cache: &TokenCache,
 ) -> Result<Principal, AuthError> {
     let Some(header) = header else {
         return Ok(Principal::anonymous(config.anonymous_role));
@@ -281,7 +368,7 @@ pub async fn authenticate(
         return Err(AuthError::Malformed);
     }
     if token.starts_with(TOKEN_PREFIX) {
-        verify_api_token(token, store).await
+        verify_api_token(token, store, cache).await
     } else {
         verify_jwt(token, config)
     }

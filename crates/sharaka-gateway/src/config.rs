@@ -23,6 +23,7 @@
 //! | `SHARAKA_DB_STATEMENT_TIMEOUT_MS` | `30000` | PostgreSQL `statement_timeout` (0: none) |
 //! | `SHARAKA_LOADER_DELAY_MS` | `1` | how long a DataLoader batch waits for more keys |
 //! | `SHARAKA_SCHEDULER_INTERVAL_SECS` | `3600` | how often time-driven transitions run (also at start; 0 disables) |
+//! | `SHARAKA_TOKEN_CACHE_MS` | `0` | how long a verified API token is trusted without looking it up again (0: every request looks it up); a revocation can take this long to act (expiry is always exact) |
 //! | `SHARAKA_ANONYMOUS_ROLE` | `PUBLIC` | the role of requests without credentials |
 //! | `SHARAKA_JWT_HS256_SECRET` | unset | HS256 secret for bearer JWTs (development and tests) |
 //! | `SHARAKA_JWT_JWKS_FILE` | unset | JWKS file with the identity provider's RS256/ES256 keys |
@@ -90,6 +91,8 @@ pub struct Config {
     pub db_statement_timeout_ms: u64,
     /// DataLoader batch delay in milliseconds.
     pub loader_delay_ms: u64,
+    /// How long a verified API token is trusted without a lookup, in milliseconds (0: never).
+    pub token_cache_ms: u64,
     /// How identities are checked, and the role of anonymous requests.
     pub auth: crate::auth::AuthConfig,
     /// Seconds between runs of the time-driven transitions; 0 disables them.
@@ -161,6 +164,7 @@ impl std::fmt::Debug for Config {
             .field("max_batch", &self.max_batch)
             .field("max_connections", &self.max_connections)
             .field("loader_delay_ms", &self.loader_delay_ms)
+            .field("token_cache_ms", &self.token_cache_ms)
             .field("scheduler_interval_secs", &self.scheduler_interval_secs)
             .field("auth", &self.auth)
             .field("limits", &self.limits)
@@ -189,6 +193,7 @@ impl Default for Config {
             db_acquire_timeout_ms: 5_000,
             db_statement_timeout_ms: 30_000,
             loader_delay_ms: 1,
+            token_cache_ms: 0,
             auth: crate::auth::AuthConfig::default(),
             scheduler_interval_secs: 3600,
             limits: crate::limits::Limits::default(),
@@ -400,6 +405,7 @@ const KNOWN: &[&str] = &[
     "SHARAKA_DB_ACQUIRE_TIMEOUT_MS",
     "SHARAKA_DB_STATEMENT_TIMEOUT_MS",
     "SHARAKA_LOADER_DELAY_MS",
+    "SHARAKA_TOKEN_CACHE_MS",
     "SHARAKA_ANONYMOUS_ROLE",
     "SHARAKA_JWT_HS256_SECRET",
     "SHARAKA_JWT_JWKS_FILE",
@@ -470,6 +476,7 @@ impl Config {
                 defaults.db_statement_timeout_ms,
             )?,
             loader_delay_ms: src.parsed("SHARAKA_LOADER_DELAY_MS", defaults.loader_delay_ms)?,
+            token_cache_ms: src.parsed("SHARAKA_TOKEN_CACHE_MS", defaults.token_cache_ms)?,
             auth: auth_config(src)?,
             scheduler_interval_secs: src.parsed(
                 "SHARAKA_SCHEDULER_INTERVAL_SECS",

@@ -560,21 +560,17 @@ async fn principal(state: &HttpState, headers: &HeaderMap) -> Result<Principal, 
             ))
         })?),
     };
-    crate::auth::authenticate(header, &state.app.config().auth, &state.app.store)
-        .await
-        .map_err(|error| {
-            let (status, code) = match error {
-                AuthError::Unavailable => {
-                    (StatusCode::SERVICE_UNAVAILABLE, Code::ServiceUnavailable)
-                }
-                _ => (StatusCode::UNAUTHORIZED, Code::Unauthenticated),
-            };
-            let mut response = error_response(status, code, &error.to_string());
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            Box::new(response)
-        })
+    state.app.authenticate(header).await.map_err(|error| {
+        let (status, code) = match error {
+            AuthError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, Code::ServiceUnavailable),
+            _ => (StatusCode::UNAUTHORIZED, Code::Unauthenticated),
+        };
+        let mut response = error_response(status, code, &error.to_string());
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        Box::new(response)
+    })
 }
 
 async fn execute(

@@ -55,11 +55,6 @@ fn selected_operation(request: &mut async_graphql::Request) -> (String, &'static
     (name, kind)
 }
 
-/// Whether the operation a request selects is a subscription.
-fn is_subscription(request: &mut async_graphql::Request) -> bool {
-    selected_operation(request).1 == "subscription"
-}
-
 /// A coded error raised outside any field (no location, no path).
 fn server_error(error: error::ApiError) -> async_graphql::ServerError {
     use async_graphql::ErrorExtensions;
@@ -98,6 +93,8 @@ pub struct App {
     pub live: live::Live,
     /// The schema `PUBLIC` requests run on when introspection is off for them (no suggestions).
     public_schema: Option<AppSchema>,
+    /// API tokens verified recently (`SHARAKA_TOKEN_CACHE_MS`).
+    tokens: auth::TokenCache,
     config: Config,
 }
 
@@ -144,13 +141,23 @@ impl App {
         let schema = build_schema();
         let public_schema = (!config.public_introspection).then(schema::build_public_schema);
         let live = live::Live::new(store.clone(), config.live);
+        let tokens = auth::TokenCache::new(std::time::Duration::from_millis(config.token_cache_ms));
         Self {
             store,
             schema,
             public_schema,
             live,
+            tokens,
             config,
         }
+    }
+
+    /// Who is asking, from an `Authorization` header value (none: the anonymous role).
+    pub async fn authenticate(
+        &self,
+        header: Option<&str>,
+    ) -> Result<sharaka_domain::Principal, auth::AuthError> {
+        auth::authenticate(header, &self.config.auth, &self.store, &self.tokens).await
     }
 
     /// Executes one GraphQL request as the configured anonymous principal, in French. See
@@ -254,31 +261,44 @@ impl App {
         lang: sharaka_domain::Lang,
     ) -> futures::stream::BoxStream<'static, async_graphql::Response> {
         use futures::StreamExt as _;
-        if let Err(refusal) = limits::check_request(&mut request, &self.config.limits.document()) {
-            let response = coded_response(refusal.code(), &refusal.to_string());
-            return futures::stream::once(async move { response }).boxed();
-        }
-        if !is_subscription(&mut request) {
+        let usage = match limits::check_request(&mut request, &self.config.limits.document()) {
+            Ok(usage) => usage,
+            Err(refusal) => {
+                let response = coded_response(refusal.code(), &refusal.to_string());
+                return futures::stream::once(async move { response }).boxed();
+            }
+        };
+        let (name, kind) = selected_operation(&mut request);
+        if kind != "subscription" {
+            // Already held to the limits: answered once, as over HTTP, without a second walk.
             let app = self.clone();
-            return futures::stream::once(
-                async move { app.execute_as(request, principal, lang).await },
-            )
+            return futures::stream::once(async move {
+                app.execute_checked(request, principal, lang, usage).await
+            })
             .boxed();
         }
-        metrics::operation(
-            request.operation_name.as_deref().unwrap_or("anonymous"),
-            "subscription",
-            std::time::Duration::ZERO,
-            &[],
-        );
-        let schema = match &self.public_schema {
-            Some(public) if principal.role == sharaka_domain::Role::Public => public,
-            _ => &self.schema,
-        };
+        metrics::operation(&name, kind, std::time::Duration::ZERO, &[]);
+        let (schema, request) = self.schema_for(&principal, request);
         let deps = self.deps(self.store.clone(), principal);
         schema
             .execute_stream(request.data(schema::RequestLang(lang)).data(deps))
             .boxed()
+    }
+
+    /// The schema `principal` is served, with the request adjusted to it: `PUBLIC` may be kept
+    /// from introspecting the schema (`SHARAKA_PUBLIC_INTROSPECTION`), and then gets a schema
+    /// that suggests no field names either.
+    fn schema_for(
+        &self,
+        principal: &sharaka_domain::Principal,
+        request: async_graphql::Request,
+    ) -> (&AppSchema, async_graphql::Request) {
+        match &self.public_schema {
+            Some(public) if principal.role == sharaka_domain::Role::Public => {
+                (public, request.disable_introspection())
+            }
+            _ => (&self.schema, request),
+        }
     }
 
     fn deps(&self, store: Store, principal: sharaka_domain::Principal) -> schema::AppDeps {
@@ -301,14 +321,7 @@ impl App {
         principal: sharaka_domain::Principal,
         mutation: bool,
     ) -> async_graphql::Response {
-        // `PUBLIC` may be kept from introspecting the schema (`SHARAKA_PUBLIC_INTROSPECTION`),
-        // and then gets a schema that suggests no field names either.
-        let (schema, request) = match &self.public_schema {
-            Some(public) if principal.role == sharaka_domain::Role::Public => {
-                (public, request.disable_introspection())
-            }
-            _ => (&self.schema, request),
-        };
+        let (schema, request) = self.schema_for(&principal, request);
         if !mutation {
             let deps = self.deps(self.store.clone(), principal);
             return schema.execute(request.data(deps)).await;

@@ -60,3 +60,22 @@ pub fn pool(size: u32, idle: usize) {
     metrics::gauge!("sharaka_db_pool_connections").set(f64::from(size));
     metrics::gauge!("sharaka_db_pool_idle_connections").set(idle as f64);
 }
+
+/// Holds a gauge one higher while it lives: open WebSocket connections, live subscriptions.
+/// Dropping it (however its owner ends) takes the one back.
+#[derive(Debug)]
+pub struct GaugeGuard(&'static str);
+
+impl GaugeGuard {
+    /// Raises the gauge `name` by one until the guard is dropped.
+    pub fn new(name: &'static str) -> Self {
+        metrics::gauge!(name).increment(1.0);
+        Self(name)
+    }
+}
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        metrics::gauge!(self.0).decrement(1.0);
+    }
+}

@@ -148,7 +148,8 @@ type Ending = Option<(u16, String)>;
 
 impl Connection {
     async fn run(mut self, socket: WebSocket, accepted: bool) {
-        let _gauge = Gauge::new();
+        // Counts open WebSocket connections in `/metrics` while they live.
+        let _gauge = crate::metrics::GaugeGuard::new("sharaka_websocket_connections");
         let (mut sink, mut incoming) = socket.split();
         let (out, mut outgoing) = mpsc::channel::<String>(OUTGOING_BUFFER);
         let (close_tx, close_rx) = oneshot::channel::<(u16, String)>();
@@ -341,7 +342,7 @@ impl Connection {
                 })
         });
         let header = from_payload.or_else(|| self.header_auth.clone());
-        crate::auth::authenticate(header.as_deref(), &self.app.config().auth, &self.app.store).await
+        self.app.authenticate(header.as_deref()).await
     }
 }
 
@@ -395,20 +396,4 @@ fn short(text: &str) -> String {
         end -= 1;
     }
     text[..end].to_owned()
-}
-
-/// Counts open WebSocket connections in `/metrics` while they live.
-struct Gauge;
-
-impl Gauge {
-    fn new() -> Self {
-        metrics::gauge!("sharaka_websocket_connections").increment(1.0);
-        Gauge
-    }
-}
-
-impl Drop for Gauge {
-    fn drop(&mut self) {
-        metrics::gauge!("sharaka_websocket_connections").decrement(1.0);
-    }
 }

@@ -253,28 +253,12 @@ fn too_slow(missed: u64) -> async_graphql::Error {
     .extend_with(|_, e| e.set("code", Code::SubscriberTooSlow.as_str()))
 }
 
-/// Counts a live subscription in `/metrics` while it lives.
-struct Gauge;
-
-impl Gauge {
-    fn new() -> Self {
-        metrics::gauge!("sharaka_live_subscriptions").increment(1.0);
-        Gauge
-    }
-}
-
-impl Drop for Gauge {
-    fn drop(&mut self) {
-        metrics::gauge!("sharaka_live_subscriptions").decrement(1.0);
-    }
-}
-
 /// A subscription's state between events.
 struct Feed {
     deps: AppDeps,
     receiver: broadcast::Receiver<Arc<OutboxEvent>>,
     wanted: Wanted,
-    _gauge: Gauge,
+    _gauge: crate::metrics::GaugeGuard,
 }
 
 /// The change, if the subscriber wants it and may see it.
@@ -313,7 +297,7 @@ impl Feed {
             deps,
             receiver,
             wanted,
-            _gauge: Gauge::new(),
+            _gauge: crate::metrics::GaugeGuard::new("sharaka_live_subscriptions"),
         })
     }
 
