@@ -7,6 +7,12 @@ use sharaka_domain::{Coded, Role};
 use sharaka_gateway::{App, Config};
 use sharaka_persistence::seed::{self, SyntheticSize};
 
+/// mimalloc instead of the system allocator: a GraphQL response allocates thousands of small
+/// values across worker threads, and glibc's malloc spent about a tenth of the dashboard
+/// benchmark's server time waiting on its arena locks (issue 7).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Sharaka (شراكة): the GraphQL backend of DGAPR's partnership graph.
 ///
 /// Configuration comes from environment variables (`DATABASE_URL`, `SHARAKA_*`; see the README)

@@ -46,6 +46,10 @@ pub fn build_public_schema() -> AppSchema {
     builder().disable_suggestions().finish()
 }
 
+/// No per-field tracing extension: async-graphql's `Tracing` opens a span for every resolved
+/// field, which on a dashboard answer (thousands of fields) cost more server time than its SQL.
+/// Each operation still has its own span (`telemetry::operation_span`: name, type,
+/// complexity, depth, duration and outcome).
 fn builder() -> async_graphql::SchemaBuilder<
     query::QueryRoot,
     mutations::MutationRoot,
@@ -56,7 +60,6 @@ fn builder() -> async_graphql::SchemaBuilder<
         mutations::MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
-    .extension(async_graphql::extensions::Tracing)
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
 }
