@@ -13,6 +13,7 @@ mod m20261129_000004_create_search_index;
 mod m20261130_000001_create_results;
 mod m20261130_000002_exchange_rates;
 mod m20261130_000003_create_outbox;
+mod m20261130_000004_search_kind_indexes;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_create_results::Migration),
             Box::new(m20261130_000002_exchange_rates::Migration),
             Box::new(m20261130_000003_create_outbox::Migration),
+            Box::new(m20261130_000004_search_kind_indexes::Migration),
         ]
     }
 }

@@ -410,3 +410,47 @@ backend_tests!(
         }
     }
 );
+
+// When more index entries qualify than a search ranks (a common word's trigrams match most
+// records of a kind at scale), the entries holding the whole query come first: an exact or
+// partial match is never cut off by fuzzy candidates that happen to sort before it.
+backend_tests!(
+    whole_query_matches_survive_the_candidate_limit,
+    Data::Demo,
+    |app: TestApp| async move {
+        use sharaka_domain::search::search_key;
+        use sharaka_persistence::search::SearchRequest;
+        let key = search_key("Maroc");
+        let tables = ["organisations", "agreements", "projects", "sites"];
+        let request = |limit| SearchRequest {
+            key: &key,
+            tables: &tables,
+            lang: None,
+            limit,
+        };
+        let all = app
+            .store()
+            .search_candidates(&request(10_000))
+            .await
+            .expect("candidates");
+        let whole: Vec<_> = all.iter().filter(|e| e.key.contains(&key)).collect();
+        let partial_only = all.len() - whole.len();
+        assert!(!whole.is_empty() && partial_only > 0, "{all:#?}");
+        // Not trivially so: in record order, a fuzzy candidate comes before a whole match.
+        let mut by_record: Vec<_> = all.iter().collect();
+        by_record.sort_by(|a, b| (&a.table, &a.record_id).cmp(&(&b.table, &b.record_id)));
+        let first_whole = by_record.iter().position(|e| e.key.contains(&key));
+        assert!(first_whole.is_some_and(|i| i > 0), "{by_record:#?}");
+
+        let limited = app
+            .store()
+            .search_candidates(&request(whole.len() as u64))
+            .await
+            .expect("candidates");
+        assert_eq!(limited.len(), whole.len());
+        assert!(
+            limited.iter().all(|e| e.key.contains(&key)),
+            "only whole matches fit: {limited:#?}"
+        );
+    }
+);

@@ -121,19 +121,24 @@ pub fn search_key(text: &str) -> String {
     search_key_spans(text).into_iter().map(|(c, _)| c).collect()
 }
 
+/// One trigram: three characters.
+pub type Trigram = [char; 3];
+
 /// The trigrams of a key, pg_trgm style: each word padded with two spaces before and one after.
-pub fn trigrams(key: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// Sorted and without repeats, so that two sets are compared by one merge (ranking compares
+/// every candidate's words, and sets of strings cost an allocation per trigram).
+pub fn trigrams(key: &str) -> Vec<Trigram> {
+    let mut out = Vec::new();
     for word in key.split(' ').filter(|w| !w.is_empty()) {
         let padded: Vec<char> = "  "
             .chars()
             .chain(word.chars())
             .chain(std::iter::once(' '))
             .collect();
-        for window in padded.windows(3) {
-            out.insert(window.iter().collect());
-        }
+        out.extend(padded.windows(3).map(|w| [w[0], w[1], w[2]]));
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -142,11 +147,23 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     jaccard(&trigrams(a), &trigrams(b))
 }
 
-fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+/// Jaccard similarity of two sorted, repeat-free trigram lists.
+fn jaccard(a: &[Trigram], b: &[Trigram]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 0.0;
     }
-    let shared = a.intersection(b).count();
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     let union = a.len() + b.len() - shared;
     shared as f64 / union as f64
 }
@@ -340,8 +357,8 @@ mod tests {
 
     #[test]
     fn trigrams_and_similarity() {
-        let t = trigrams("ab");
-        assert!(t.contains("  a") && t.contains(" ab") && t.contains("ab "));
+        let t = trigrams("ab ab");
+        assert_eq!(t, [[' ', ' ', 'a'], [' ', 'a', 'b'], ['a', 'b', ' ']]);
         assert_eq!(similarity("mohammadia", "mohammadia"), 1.0);
         assert!(similarity("mohamadia", "mohammadia") > 0.7);
         assert!(similarity("mohamadia", "mohammed") < 0.4);

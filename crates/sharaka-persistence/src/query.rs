@@ -272,19 +272,25 @@ pub(crate) fn condition_on(
             fields: text_fields,
             text,
         } => {
+            // Match the normalised text (accents, case and Arabic letter variants folded alike
+            // on both backends) through the search index, where the fields are indexed; the
+            // lowercase column itself only where the index does not already cover it.
+            let indexed = crate::search::contains_subquery(table, text_fields, text);
+            let covered = indexed.as_ref().map_or(&[][..], |i| &i.covered[..]);
             let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
             let mut any = Cond::any();
             for field in *text_fields {
                 check(field)?;
+                if covered.contains(field) {
+                    continue;
+                }
                 any = any.add(
                     Func::lower(col(table, field))
                         .like(LikeExpr::new(pattern.clone()).escape('\\')),
                 );
             }
-            // Also match the normalised text (accents, case and Arabic letter variants folded
-            // alike on both backends) through the search index, where the fields are indexed.
-            if let Some(sub) = crate::search::contains_subquery(table, text_fields, text) {
-                any = any.add(col(table, "id").in_subquery(sub));
+            if let Some(indexed) = indexed {
+                any = any.add(col(table, "id").in_subquery(indexed.subquery));
             }
             any
         }
