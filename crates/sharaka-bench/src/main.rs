@@ -17,6 +17,11 @@ use sharaka_persistence::{StatementCounter, Store, StoreConfig};
 
 use crate::scenarios::{Outcome, Scenario, Target};
 
+/// The same allocator as the `sharaka` binary, so that the in-process server measures what
+/// production runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
 enum ScaleName {
     /// The smoke test's: M / 200.
@@ -90,6 +95,11 @@ struct Cli {
     /// land in one batch and the statement counts are exact.
     #[arg(long)]
     loader_delay_ms: Option<u64>,
+    /// How long the in-process server trusts a verified API token without looking it up again
+    /// (`SHARAKA_TOKEN_CACHE_MS`; the server's default, off, when unset). With it, requests
+    /// within the window cost no token lookup.
+    #[arg(long)]
+    token_cache_ms: Option<u64>,
     /// Rebuild the search index even when it already covers the data set (it is built after
     /// loading whenever it does not; the `search` scenario needs it).
     #[arg(long)]
@@ -111,6 +121,9 @@ struct Results {
     seed: u64,
     clients: usize,
     seconds: u64,
+    /// The in-process server's DataLoader delay and token cache window, in milliseconds.
+    loader_delay_ms: Option<u64>,
+    token_cache_ms: Option<u64>,
     load: Option<data::LoadReport>,
     startup_to_first_answer_ms: Option<f64>,
     baseline_statements: Option<u64>,
@@ -166,6 +179,8 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         seed: cli.seed,
         clients: cli.clients,
         seconds: cli.seconds,
+        loader_delay_ms: None,
+        token_cache_ms: None,
         load: None,
         startup_to_first_answer_ms: None,
         baseline_statements: None,
@@ -261,6 +276,11 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         if let Some(delay) = cli.loader_delay_ms {
             config.loader_delay_ms = delay;
         }
+        if let Some(window) = cli.token_cache_ms {
+            config.token_cache_ms = window;
+        }
+        results.loader_delay_ms = Some(config.loader_delay_ms);
+        results.token_cache_ms = Some(config.token_cache_ms);
         config.limits.rate_per_minute = 0;
         config.limits.rate_per_address_per_minute = 0;
         let started = Instant::now();
@@ -302,7 +322,8 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
     }
     let mut ok = true;
     for &scenario in &cli.scenarios {
-        let outcome = scenarios::run(
+        let reset = scenarios::reset_peak_memory();
+        let mut outcome = scenarios::run(
             scenario,
             &target,
             &sizes,
@@ -314,12 +335,24 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
             results.baseline_statements,
         )
         .await?;
+        if counter.is_some() && reset {
+            outcome.peak_memory_mib = scenarios::vm_hwm_mib();
+        }
         if cli.smoke {
             ok &= outcome.check();
         }
         results.scenarios.push(outcome);
     }
-    results.peak_memory_mib = counter.as_ref().and_then(|_| scenarios::vm_hwm_mib());
+    // The whole run's peak under load: the highest scenario's, when the peak could be reset
+    // before each; else the process's, loading included.
+    results.peak_memory_mib = counter.as_ref().and_then(|_| {
+        results
+            .scenarios
+            .iter()
+            .filter_map(|o| o.peak_memory_mib)
+            .reduce(f64::max)
+            .or_else(scenarios::vm_hwm_mib)
+    });
     if let Some(tx) = shutdown {
         let _ = tx.send(());
     }
@@ -348,6 +381,9 @@ fn print_table(results: &Results) {
             .baseline_statements
             .map_or_else(|| "-".to_owned(), |b| b.to_string()),
     );
+    if let (Some(delay), Some(window)) = (results.loader_delay_ms, results.token_cache_ms) {
+        println!("server: DataLoader delay {delay} ms · token cache {window} ms (0: off)");
+    }
     if let Some(load) = &results.load {
         if load.skipped {
             println!("load: reused an existing data set");
@@ -361,7 +397,7 @@ fn print_table(results: &Results) {
         }
     }
     println!(
-        "{:<10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>9} {:>9} {:>13}",
+        "{:<10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>9} {:>9} {:>13} {:>8}",
         "scenario",
         "requests",
         "req/s",
@@ -371,11 +407,12 @@ fn print_table(results: &Results) {
         "errors",
         "stmt/req",
         "alone/exp",
-        "cpu s/1k req"
+        "cpu s/1k req",
+        "peak MiB"
     );
     for o in &results.scenarios {
         println!(
-            "{:<10} {:>9} {:>9.1} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>9} {:>9} {:>13}",
+            "{:<10} {:>9} {:>9.1} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>9} {:>9} {:>13} {:>8}",
             o.scenario,
             o.requests,
             o.requests_per_second,
@@ -389,6 +426,7 @@ fn print_table(results: &Results) {
                 _ => "-".to_owned(),
             },
             opt(o.server_cpu_seconds_per_1000, 3),
+            opt(o.peak_memory_mib, 1),
         );
         for e in &o.error_samples {
             println!("    error: {e}");
@@ -406,7 +444,7 @@ fn print_table(results: &Results) {
         );
     }
     println!(
-        "peak memory (VmHWM, server and clients): {} MiB",
+        "peak memory under load (VmHWM reset before each scenario; server and clients): {} MiB",
         opt(results.peak_memory_mib, 1)
     );
 }

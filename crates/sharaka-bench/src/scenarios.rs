@@ -83,6 +83,9 @@ pub struct Outcome {
     pub server_cpu_seconds_per_1000: Option<f64>,
     pub mutations: u64,
     pub conflicts_retried: u64,
+    /// Peak resident memory of the process (server and clients) while this scenario ran, in
+    /// MiB: the peak is reset before each scenario, so loading the data set does not count.
+    pub peak_memory_mib: Option<f64>,
 }
 
 impl Outcome {
@@ -612,6 +615,12 @@ fn cpu_seconds(prefixes: &[&str]) -> Option<f64> {
 
 const SERVER_THREADS: [&str; 2] = ["bench-server", "sqlx-sqlite"];
 
+/// Resets this process's peak resident memory to its current size (Linux 4.0 and later:
+/// writing `5` to `/proc/self/clear_refs`); whether it could.
+pub fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
 /// Peak resident memory of this process (`VmHWM`), in MiB.
 pub fn vm_hwm_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -754,6 +763,7 @@ pub async fn run(
         },
         mutations: all.mutations,
         conflicts_retried: all.conflicts,
+        peak_memory_mib: None,
     })
 }
 
