@@ -75,6 +75,18 @@ pub struct StatsFilter {
     pub projects: Vec<String>,
 }
 
+impl StatsFilter {
+    /// The same filter without its period, for figures taken at a date of their own (expiring,
+    /// idle, stale drafts) rather than over a period.
+    fn without_period(&self) -> StatsFilter {
+        StatsFilter {
+            from: None,
+            to: None,
+            ..self.clone()
+        }
+    }
+}
+
 /// A quoted `table.column`.
 fn q(table: &str, column: &str) -> String {
     format!("\"{table}\".\"{column}\"")
@@ -510,10 +522,7 @@ impl Store {
         filter: &StatsFilter,
     ) -> Result<i64, PersistenceError> {
         let mut agg = Agg::from(self, "agreements", true)?;
-        let mut own = filter.clone();
-        own.from = None;
-        own.to = None;
-        self.agreement_filters(&mut agg, &own)?;
+        self.agreement_filters(&mut agg, &filter.without_period())?;
         agg.filter(
             "agreements",
             &Filter::All(vec![

@@ -145,10 +145,7 @@ impl Store {
         filter: &StatsFilter,
     ) -> Result<i64, PersistenceError> {
         let mut agg = Agg::from(self, "agreements", true)?;
-        let mut own = filter.clone();
-        own.from = None;
-        own.to = None;
-        self.agreement_filters(&mut agg, &own)?;
+        self.agreement_filters(&mut agg, &filter.without_period())?;
         agg.cond(Cond::all().add(Expr::cust(format!(
             "{} = 'ACTIVE'",
             q("agreements", "status")
@@ -161,60 +158,56 @@ impl Store {
             .add(after(q("agreements", "signed_on")))
             .add(after(q("agreements", "effective_from")));
 
+        // A dated record linked to the agreement (`linked`): started or ended on or after
+        // `since`, and not cancelled where it can be.
+        let dated = |table: &'static str,
+                     linked: String,
+                     (start, end): (&str, &str),
+                     cancellable: bool|
+         -> Result<Expr, PersistenceError> {
+            let mut select = self.scoped_select(table, true)?;
+            select.and_where(Expr::cust(linked));
+            if cancellable {
+                select.and_where(Expr::cust(format!("{} <> 'CANCELLED'", q(table, "status"))));
+            }
+            select.cond_where(
+                Cond::any()
+                    .add(after(q(table, start)))
+                    .add(after(q(table, end))),
+            );
+            Ok(Expr::exists(select))
+        };
+
         // Projects linked to the agreement.
         let linked_projects = format!(
             "SELECT {} FROM \"project_agreements\" WHERE {} = {agreement}",
             q("project_agreements", "project_id"),
             q("project_agreements", "agreement_id"),
         );
-        let mut projects = self.scoped_select("projects", true)?;
-        projects.and_where(Expr::cust(format!(
-            "{} IN ({linked_projects})",
-            q("projects", "id")
-        )));
-        projects.cond_where(
-            Cond::any()
-                .add(after(q("projects", "actual_start")))
-                .add(after(q("projects", "actual_end"))),
-        );
-        activity = activity.add(Expr::exists(projects));
-
+        activity = activity.add(dated(
+            "projects",
+            format!("{} IN ({linked_projects})", q("projects", "id")),
+            ("actual_start", "actual_end"),
+            false,
+        )?);
         // Sessions under the agreement or one of its projects.
-        let mut sessions = self.scoped_select("training_sessions", true)?;
-        sessions
-            .and_where(Expr::cust(format!(
+        activity = activity.add(dated(
+            "training_sessions",
+            format!(
                 "({} = {agreement} OR {} IN ({linked_projects}))",
                 q("training_sessions", "agreement_id"),
                 q("training_sessions", "project_id"),
-            )))
-            .and_where(Expr::cust(format!(
-                "{} <> 'CANCELLED'",
-                q("training_sessions", "status")
-            )))
-            .cond_where(
-                Cond::any()
-                    .add(after(q("training_sessions", "start_date")))
-                    .add(after(q("training_sessions", "end_date"))),
-            );
-        activity = activity.add(Expr::exists(sessions));
-
+            ),
+            ("start_date", "end_date"),
+            true,
+        )?);
         // Exchange visits under the agreement.
-        let mut visits = self.scoped_select("exchange_visits", true)?;
-        visits
-            .and_where(Expr::cust(format!(
-                "{} = {agreement}",
-                q("exchange_visits", "agreement_id")
-            )))
-            .and_where(Expr::cust(format!(
-                "{} <> 'CANCELLED'",
-                q("exchange_visits", "status")
-            )))
-            .cond_where(
-                Cond::any()
-                    .add(after(q("exchange_visits", "start_date")))
-                    .add(after(q("exchange_visits", "end_date"))),
-            );
-        activity = activity.add(Expr::exists(visits));
+        activity = activity.add(dated(
+            "exchange_visits",
+            format!("{} = {agreement}", q("exchange_visits", "agreement_id")),
+            ("start_date", "end_date"),
+            true,
+        )?);
 
         // Progress on its commitments: the date part of the last change, on both backends.
         let mut commitments = self.scoped_select("commitments", true)?;
@@ -251,10 +244,7 @@ impl Store {
         filter: &StatsFilter,
     ) -> Result<i64, PersistenceError> {
         let mut agg = Agg::from(self, "agreements", true)?;
-        let mut own = filter.clone();
-        own.from = None;
-        own.to = None;
-        self.agreement_filters(&mut agg, &own)?;
+        self.agreement_filters(&mut agg, &filter.without_period())?;
         agg.cond(
             Cond::all()
                 .add(Expr::cust(format!(
