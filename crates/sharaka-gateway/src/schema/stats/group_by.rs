@@ -2,6 +2,7 @@
 //! per call (see `Store::group_by`); people counts of prisoners and juveniles go through the
 //! same disclosure control as training reach for PARTNER and PUBLIC readers.
 
+use async_graphql::resolver_utils::EnumType;
 use async_graphql::{Context, Enum, Result, SimpleObject};
 use sharaka_domain::{self as domain, Coded, Lang};
 use sharaka_persistence::stats::{self as ps, GroupDim, GroupSubject as PsSubject};
@@ -14,6 +15,7 @@ use crate::schema::ids;
 
 /// What `groupBy` aggregates, with the dimensions and measures each subject has.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "sharaka_persistence::stats::GroupSubject")]
 pub enum GroupSubject {
     /// Training sessions (every status the reader can see) with their tallies. Dimensions:
     /// REGION (the venue's), YEAR (of the start), AUDIENCE, TOPIC and PROVIDER (a session
@@ -37,6 +39,7 @@ pub enum GroupSubject {
 
 /// A dimension of `groupBy`; which subjects have it is in [`GroupSubject`]'s description.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "sharaka_persistence::stats::GroupDim")]
 pub enum GroupDimension {
     /// The training venue's region (key: Region ID).
     Region,
@@ -68,6 +71,7 @@ pub enum GroupDimension {
 
 /// A measure of `groupBy`; which subjects have it is in [`GroupSubject`]'s description.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "sharaka_persistence::stats::GroupMeasure")]
 pub enum GroupMeasure {
     /// Distinct training sessions.
     Sessions,
@@ -114,72 +118,25 @@ pub struct GroupRow {
     pub values: Vec<GroupValue>,
 }
 
-fn ps_subject(s: GroupSubject) -> PsSubject {
-    match s {
-        GroupSubject::TrainingSessions => PsSubject::TrainingSessions,
-        GroupSubject::Contributions => PsSubject::Contributions,
-        GroupSubject::Agreements => PsSubject::Agreements,
-        GroupSubject::ExchangeVisits => PsSubject::ExchangeVisits,
-    }
-}
-
-const DIMENSIONS: [(GroupDimension, GroupDim, &str); 13] = [
-    (GroupDimension::Region, GroupDim::Region, "REGION"),
-    (GroupDimension::Year, GroupDim::Year, "YEAR"),
-    (GroupDimension::Audience, GroupDim::Audience, "AUDIENCE"),
-    (GroupDimension::Topic, GroupDim::Topic, "TOPIC"),
-    (GroupDimension::Provider, GroupDim::Provider, "PROVIDER"),
-    (GroupDimension::SiteType, GroupDim::SiteType, "SITE_TYPE"),
-    (GroupDimension::Sex, GroupDim::Sex, "SEX"),
-    (GroupDimension::Partner, GroupDim::Partner, "PARTNER"),
-    (GroupDimension::Type, GroupDim::Type, "TYPE"),
-    (GroupDimension::Currency, GroupDim::Currency, "CURRENCY"),
-    (GroupDimension::Status, GroupDim::Status, "STATUS"),
-    (GroupDimension::Direction, GroupDim::Direction, "DIRECTION"),
-    (GroupDimension::Country, GroupDim::Country, "COUNTRY"),
-];
-
-const MEASURES: [(GroupMeasure, ps::GroupMeasure, &str); 5] = [
-    (
-        GroupMeasure::Sessions,
-        ps::GroupMeasure::Sessions,
-        "SESSIONS",
-    ),
-    (
-        GroupMeasure::Participants,
-        ps::GroupMeasure::Participants,
-        "PARTICIPANTS",
-    ),
-    (
-        GroupMeasure::ParticipantHours,
-        ps::GroupMeasure::ParticipantHours,
-        "PARTICIPANT_HOURS",
-    ),
-    (GroupMeasure::Count, ps::GroupMeasure::Count, "COUNT"),
-    (GroupMeasure::Amount, ps::GroupMeasure::Amount, "AMOUNT"),
-];
-
-fn dim(d: GroupDimension) -> (GroupDim, &'static str) {
-    DIMENSIONS
+/// A GraphQL enum value's name (`SITE_TYPE`), for messages that name what the caller wrote.
+fn name<T: EnumType>(value: T) -> &'static str {
+    T::items()
         .iter()
-        .find(|(g, _, _)| *g == d)
-        .map_or((GroupDim::Year, "YEAR"), |(_, p, n)| (*p, *n))
+        .find(|item| item.value == value)
+        .map_or("", |item| item.name)
 }
 
-fn measure(m: GroupMeasure) -> (ps::GroupMeasure, &'static str) {
-    MEASURES
+/// The names of the values of `T` whose persistence counterpart `has`, comma-separated.
+fn names<T: EnumType, P>(has: impl Fn(&P) -> bool) -> String
+where
+    P: From<T>,
+{
+    T::items()
         .iter()
-        .find(|(g, _, _)| *g == m)
-        .map_or((ps::GroupMeasure::Count, "COUNT"), |(_, p, n)| (*p, *n))
-}
-
-fn subject_name(s: GroupSubject) -> &'static str {
-    match s {
-        GroupSubject::TrainingSessions => "TRAINING_SESSIONS",
-        GroupSubject::Contributions => "CONTRIBUTIONS",
-        GroupSubject::Agreements => "AGREEMENTS",
-        GroupSubject::ExchangeVisits => "EXCHANGE_VISITS",
-    }
+        .filter(|item| has(&P::from(item.value)))
+        .map(|item| item.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Checks the request against what the subject has, naming the allowed values when it does not.
@@ -188,37 +145,27 @@ fn check(
     dimensions: &[GroupDimension],
     measures: &[GroupMeasure],
 ) -> std::result::Result<(Vec<GroupDim>, Vec<ps::GroupMeasure>), ApiError> {
-    let s = ps_subject(subject);
-    let name = subject_name(subject);
-    let allowed_dims = DIMENSIONS
-        .iter()
-        .filter(|(_, p, _)| s.dims().contains(p))
-        .map(|(_, _, n)| *n)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let allowed_measures = MEASURES
-        .iter()
-        .filter(|(_, p, _)| s.measures().contains(p))
-        .map(|(_, _, n)| *n)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let s = PsSubject::from(subject);
+    let subject_name = name(subject);
+    let allowed_dims = names::<GroupDimension, GroupDim>(|p| s.dims().contains(p));
+    let allowed_measures = names::<GroupMeasure, ps::GroupMeasure>(|p| s.measures().contains(p));
     if dimensions.is_empty() || dimensions.len() > 3 {
         return Err(ApiError::bad_input(format!(
-            "`dimensions` takes 1 to 3 dimensions, not {}; {name} has {allowed_dims}",
+            "`dimensions` takes 1 to 3 dimensions, not {}; {subject_name} has {allowed_dims}",
             dimensions.len()
         )));
     }
     if measures.is_empty() {
         return Err(ApiError::bad_input(format!(
-            "`measures` needs at least one measure; {name} has {allowed_measures}"
+            "`measures` needs at least one measure; {subject_name} has {allowed_measures}"
         )));
     }
     let mut dims = Vec::new();
     for d in dimensions {
-        let (p, n) = dim(*d);
+        let (p, n) = (GroupDim::from(*d), name(*d));
         if !s.dims().contains(&p) {
             return Err(ApiError::bad_input(format!(
-                "{name} has no dimension {n}; use {allowed_dims}"
+                "{subject_name} has no dimension {n}; use {allowed_dims}"
             )));
         }
         if dims.contains(&p) {
@@ -230,10 +177,10 @@ fn check(
     }
     let mut out = Vec::new();
     for m in measures {
-        let (p, n) = measure(*m);
+        let (p, n) = (ps::GroupMeasure::from(*m), name(*m));
         if !s.measures().contains(&p) {
             return Err(ApiError::bad_input(format!(
-                "{name} has no measure {n}; use {allowed_measures}"
+                "{subject_name} has no measure {n}; use {allowed_measures}"
             )));
         }
         out.push(p);
@@ -320,7 +267,7 @@ pub async fn group_by(
     let deps = deps(ctx);
     let rows = deps
         .store
-        .group_by(ps_subject(subject), &dims, &ps_measures, &f)
+        .group_by(subject.into(), &dims, &ps_measures, &f)
         .await
         .gql()?;
     let lang = lang(ctx, None);
