@@ -14,6 +14,7 @@ mod m20261130_000001_create_results;
 mod m20261130_000002_exchange_rates;
 mod m20261130_000003_create_outbox;
 mod m20261130_000004_search_kind_indexes;
+mod m20261201_000001_add_text_keys;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_exchange_rates::Migration),
             Box::new(m20261130_000003_create_outbox::Migration),
             Box::new(m20261130_000004_search_kind_indexes::Migration),
+            Box::new(m20261201_000001_add_text_keys::Migration),
         ]
     }
 }

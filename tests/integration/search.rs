@@ -411,6 +411,89 @@ backend_tests!(
     }
 );
 
+/// The ids a root list returns for one text filter (first 100).
+async fn filtered(app: &TestApp, root: &str, filter: &str, text: &str) -> Vec<String> {
+    let query = format!(
+        "query($t: String) {{ {root}(first: 100, filter: {{ {filter}: $t }}) {{ nodes {{ id }} }} }}"
+    );
+    let data = app.data(&query, json!({ "t": text })).await;
+    data[root]["nodes"]
+        .as_array()
+        .map(|n| {
+            n.iter()
+                .filter_map(|n| n["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// Text filters read each record's own search keys (`text_key`): they follow a write at once,
+// cover exactly the filter's texts (a title filter does not match the reference), and survive
+// a rebuild of the index.
+backend_tests!(
+    text_filters_follow_writes_and_rebuilds,
+    Data::Demo,
+    |app: TestApp| async move {
+        let agreement = gid("agr:emi-groundwater");
+        let version = app
+            .data(
+                "query($id: ID!) { node(id: $id) { ... on Agreement { version } } }",
+                json!({ "id": agreement }),
+            )
+            .await["node"]["version"]
+            .as_i64()
+            .expect("version");
+        let updated = app
+            .query(
+                "mutation($input: UpdateAgreementInput!) { updateAgreement(input: $input) { id } }",
+                json!({ "input": { "id": agreement, "expectedVersion": version,
+                                   "reference": "ZQX-2026-17",
+                                   "title": { "fr": "Convention hydrogéologique du Tafilalet" } } }),
+            )
+            .await;
+        assert!(updated.get("errors").is_none(), "{updated:#}");
+        let renamed = app
+            .query(
+                "mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { id } }",
+                json!({ "input": { "id": gid("org:emi"), "expectedVersion": 1, "acronym": "EMIQZ" } }),
+            )
+            .await;
+        assert!(renamed.get("errors").is_none(), "{renamed:#}");
+
+        let check = || async {
+            assert_eq!(
+                filtered(
+                    &app,
+                    "agreements",
+                    "titleContains",
+                    "HYDROGEOLOGIQUE du tafilalet"
+                )
+                .await,
+                vec![agreement.as_str()]
+            );
+            assert!(
+                filtered(&app, "agreements", "titleContains", "ZQX 2026")
+                    .await
+                    .is_empty(),
+                "a title filter does not search the reference"
+            );
+            assert_eq!(
+                filtered(&app, "organisations", "nameContains", "emiqz").await,
+                [gid("org:emi")]
+            );
+            assert!(
+                filtered(&app, "organisations", "nameContains", "EMI")
+                    .await
+                    .contains(&gid("org:emi")),
+                "a key matches inside a longer word"
+            );
+        };
+        check().await;
+        app.store().reindex_search().await.expect("rebuild");
+        check().await;
+    }
+);
+
 // When more index entries qualify than a search ranks (a common word's trigrams match most
 // records of a kind at scale), the entries holding the whole query come first: an exact or
 // partial match is never cut off by fuzzy candidates that happen to sort before it.

@@ -273,8 +273,8 @@ pub(crate) fn condition_on(
             text,
         } => {
             // Match the normalised text (accents, case and Arabic letter variants folded alike
-            // on both backends) through the search index, where the fields are indexed; the
-            // lowercase column itself only where the index does not already cover it.
+            // on both backends) through the search keys, where the fields are indexed; the
+            // lowercase column itself only where the keys do not already cover it.
             let indexed = crate::search::contains_subquery(table, text_fields, text);
             let covered = indexed.as_ref().map_or(&[][..], |i| &i.covered[..]);
             let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
@@ -290,7 +290,7 @@ pub(crate) fn condition_on(
                 );
             }
             if let Some(indexed) = indexed {
-                any = any.add(col(table, "id").in_subquery(indexed.subquery));
+                any = any.add(indexed.condition);
             }
             any
         }

@@ -164,12 +164,17 @@ impl Store {
             .from(Alias::new(table))
             .and_where(Expr::col(Alias::new("id")).eq(id))
             .to_owned();
-        with_conn!(self, c => {
+        let mut row = with_conn!(self, c => {
             match c.query_one(&select).await? {
-                Some(row) => Ok(Some(JsonValue::from_query_result(&row, "")?)),
+                Some(row) => Ok::<_, PersistenceError>(Some(JsonValue::from_query_result(&row, "")?)),
                 None => Ok(None),
             }
-        })
+        })?;
+        // The search keys are derived from the record's texts, not part of the record.
+        if let Some(object) = row.as_mut().and_then(JsonValue::as_object_mut) {
+            object.remove(crate::search::TEXT_KEY);
+        }
+        Ok(row)
     }
 
     /// Inserts one row.
