@@ -494,6 +494,46 @@ backend_tests!(
     }
 );
 
+// Running a seed again indexes the seed's own records only: the statements it costs do not
+// grow with the rest of the database (it used to rebuild the whole index, 400,000 entries at
+// benchmark scale M, each time).
+backend_tests!(
+    a_seed_indexes_only_its_own_records,
+    Data::Demo,
+    |app: TestApp| async move {
+        use sharaka_persistence::seed::{self, SyntheticSize};
+        app.counter.reset();
+        seed::demo(app.store()).await.expect("demo seed again");
+        let small = app.counter.get();
+        seed::synthetic(
+            app.store(),
+            SyntheticSize {
+                partners: 300,
+                agreements_per_partner: 3,
+                projects_per_agreement: 1,
+                seed: 11,
+            },
+        )
+        .await
+        .expect("synthetic seed");
+        // The synthetic records were indexed by their own seed.
+        let found = filtered(&app, "organisations", "nameContains", "partenaire").await;
+        assert!(!found.is_empty(), "synthetic organisations are indexed");
+        app.counter.reset();
+        seed::demo(app.store()).await.expect("demo seed once more");
+        let large = app.counter.get();
+        assert_eq!(
+            small, large,
+            "re-seeding cost {small} statements before and {large} after 300 more partners"
+        );
+        assert!(
+            !filtered(&app, "organisations", "nameContains", "partenaire")
+                .await
+                .is_empty()
+        );
+    }
+);
+
 // When more index entries qualify than a search ranks (a common word's trigrams match most
 // records of a kind at scale), the entries holding the whole query come first: an exact or
 // partial match is never cut off by fuzzy candidates that happen to sort before it.

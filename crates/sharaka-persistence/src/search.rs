@@ -486,6 +486,25 @@ async fn refresh_text_keys<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Indexes these records of `table` (loaded by a path that bypassed the write path, such as the
+/// seed); a no-op for tables without search entries. Returns the number of entries written.
+pub(crate) async fn index_records<C: ConnectionTrait>(
+    c: &C,
+    table: &str,
+    ids: &[String],
+) -> Result<u64, PersistenceError> {
+    /// Ids per statement: far below either backend's limit on bound parameters.
+    const CHUNK: usize = 1_000;
+    let Some(spec) = spec(table) else {
+        return Ok(0);
+    };
+    let mut written = 0;
+    for chunk in ids.chunks(CHUNK) {
+        written += index(c, spec, Some(chunk)).await?;
+    }
+    Ok(written)
+}
+
 /// Whether `table`'s records are indexed.
 pub(crate) fn is_indexed(table: &str) -> bool {
     spec(table).is_some()
