@@ -395,18 +395,8 @@ backend_tests!(
             ),
         ];
         for (root, filter, text, expected) in cases {
-            let query = format!(
-                "query($t: String) {{ {root}(filter: {{ {filter}: $t }}) {{ nodes {{ id }} }} }}"
-            );
-            let data = app.data(&query, json!({ "t": text })).await;
-            let ids: Vec<&str> = data[root]["nodes"]
-                .as_array()
-                .map(|n| n.iter().filter_map(|n| n["id"].as_str()).collect())
-                .unwrap_or_default();
-            assert!(
-                ids.contains(&gid(expected).as_str()),
-                "{root} {text}: {ids:?}"
-            );
+            let ids = filtered(&app, root, filter, text).await;
+            assert!(ids.contains(&gid(expected)), "{root} {text}: {ids:?}");
         }
     }
 );
