@@ -49,17 +49,7 @@ fn json_to_expr(value: &serde_json::Value) -> Result<SimpleExpr, PersistenceErro
 async fn load(store: &Store, file: SeedFile) -> Result<SeedReport, PersistenceError> {
     let txn = store.connection().begin().await?;
     let mut report = SeedReport::default();
-    let mut loaded: Vec<(&str, Vec<String>)> = Vec::new();
     for table in &file.tables {
-        loaded.push((
-            &table.table,
-            table
-                .rows
-                .iter()
-                .filter_map(|row| row.get("id").and_then(serde_json::Value::as_str))
-                .map(str::to_owned)
-                .collect(),
-        ));
         for row in &table.rows {
             let columns: Vec<Alias> = row.keys().map(Alias::new).collect();
             let values = row
@@ -81,8 +71,14 @@ async fn load(store: &Store, file: SeedFile) -> Result<SeedReport, PersistenceEr
     // Index the seed's records, in the same transaction (idempotent like the load). Only
     // those: rebuilding the whole index here rewrote every entry of a large database (400,000
     // at benchmark scale M, 50 s) each time the seed ran again.
-    for (table, ids) in &loaded {
-        crate::search::index_records(&txn, table, ids).await?;
+    for table in &file.tables {
+        let ids: Vec<String> = table
+            .rows
+            .iter()
+            .filter_map(|row| row.get("id").and_then(serde_json::Value::as_str))
+            .map(str::to_owned)
+            .collect();
+        crate::search::index_records(&txn, &table.table, &ids).await?;
     }
     txn.commit().await?;
     Ok(report)
