@@ -275,7 +275,7 @@ pub(crate) fn condition_on(
             // Match the normalised text (accents, case and Arabic letter variants folded alike
             // on both backends) through the search keys, where the fields are indexed; the
             // lowercase column itself only where the keys do not already cover it.
-            let indexed = crate::search::contains_subquery(table, text_fields, text);
+            let indexed = crate::search::contains_condition(table, text_fields, text);
             let covered = indexed.as_ref().map_or(&[][..], |i| &i.covered[..]);
             let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
             let mut any = Cond::any();

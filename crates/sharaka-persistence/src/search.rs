@@ -268,7 +268,7 @@ pub(crate) struct IndexedContains {
 /// the condition reads that column: a filtered page ordered by an indexed column then walks
 /// the index and stops after one page, where the `search_entries` lookup had to collect every
 /// matching id first (at scale M, 0.9 ms instead of 14 for the fifth page of a common word).
-pub(crate) fn contains_subquery(
+pub(crate) fn contains_condition(
     table: &str,
     columns: &[&str],
     text: &str,
