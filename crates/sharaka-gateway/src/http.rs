@@ -40,6 +40,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::auth::AuthError;
 use crate::error::Code;
 use crate::limits::document::{self, DocumentLimits, Refusal as LimitRefusal, Usage};
+use crate::limits::parsed::DocumentCache;
 use crate::limits::persisted::{self, Mode};
 use crate::limits::rate::{RateLimits, retry_after_secs};
 use crate::schema::{RequestId, RequestLang};
@@ -464,6 +465,7 @@ fn precheck(
     request: &mut Request,
     allow_mutation: bool,
     limits: &DocumentLimits,
+    documents: &DocumentCache,
     headers: &HeaderMap,
 ) -> Result<Usage, Refusal> {
     if request.query.contains('\0') {
@@ -484,7 +486,7 @@ fn precheck(
         .map_err(|refusal| limit_refusal(headers, &refusal))?;
     let variables = std::mem::take(&mut request.variables);
     let operation_name = request.operation_name.clone();
-    let checked = match request.parsed_query() {
+    let checked = match documents.parse(request) {
         Err(error) => {
             let position = error
                 .locations
@@ -541,7 +543,13 @@ fn prepare(
     allow_mutation: bool,
 ) -> Result<Usage, Refusal> {
     let register = resolve_persisted(shared, headers, request)?;
-    let usage = precheck(request, allow_mutation, &shared.document, headers)?;
+    let usage = precheck(
+        request,
+        allow_mutation,
+        &shared.document,
+        shared.state.app.documents(),
+        headers,
+    )?;
     if let Some(hash) = register {
         shared.cache.put(hash, Arc::from(request.query.as_str()));
     }

@@ -95,6 +95,8 @@ pub struct App {
     public_schema: Option<AppSchema>,
     /// API tokens verified recently (`SHARAKA_TOKEN_CACHE_MS`).
     tokens: auth::TokenCache,
+    /// Parsed documents by query text, shared by every transport.
+    documents: limits::parsed::DocumentCache,
     config: Config,
 }
 
@@ -148,6 +150,7 @@ impl App {
             public_schema,
             live,
             tokens,
+            documents: limits::parsed::DocumentCache::default(),
             config,
         }
     }
@@ -183,7 +186,11 @@ impl App {
         principal: sharaka_domain::Principal,
         lang: sharaka_domain::Lang,
     ) -> async_graphql::Response {
-        match limits::check_request(&mut request, &self.config.limits.document()) {
+        match limits::check_request(
+            &mut request,
+            &self.config.limits.document(),
+            &self.documents,
+        ) {
             Ok(usage) => self.execute_checked(request, principal, lang, usage).await,
             Err(refusal) => coded_response(refusal.code(), &refusal.to_string()),
         }
@@ -261,7 +268,11 @@ impl App {
         lang: sharaka_domain::Lang,
     ) -> futures::stream::BoxStream<'static, async_graphql::Response> {
         use futures::StreamExt as _;
-        let usage = match limits::check_request(&mut request, &self.config.limits.document()) {
+        let usage = match limits::check_request(
+            &mut request,
+            &self.config.limits.document(),
+            &self.documents,
+        ) {
             Ok(usage) => usage,
             Err(refusal) => {
                 let response = coded_response(refusal.code(), &refusal.to_string());
@@ -369,6 +380,11 @@ impl App {
     /// The configuration the app was built with.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The parsed documents kept by query text.
+    pub fn documents(&self) -> &limits::parsed::DocumentCache {
+        &self.documents
     }
 
     /// The HTTP router.

@@ -19,6 +19,7 @@
 //! Every number is configurable (see `config`), with the defaults of [`Limits::default`].
 
 pub mod document;
+pub mod parsed;
 pub mod persisted;
 pub mod proxy;
 pub mod rate;
@@ -163,10 +164,11 @@ pub fn optional(duration: Duration) -> Option<Duration> {
 pub fn check_request(
     request: &mut async_graphql::Request,
     limits: &DocumentLimits,
+    documents: &parsed::DocumentCache,
 ) -> Result<Option<document::Usage>, document::Refusal> {
     document::scan_nesting(&request.query, limits.max_nesting)?;
     let variables = std::mem::take(&mut request.variables);
-    let result = match request.parsed_query() {
+    let result = match documents.parse(request) {
         Ok(parsed) => document::check(parsed, &variables, limits).map(Some),
         Err(_) => Ok(None),
     };
