@@ -153,8 +153,9 @@ macro_rules! connection {
             }
 
             /// The items, without cursors.
-            async fn nodes(&self) -> Vec<$node> {
-                self.0.items.clone()
+            async fn nodes(&self) -> &[$node] {
+                // Borrowed, not cloned: a nested page holds whole records.
+                &self.0.items
             }
 
             /// Where this page sits in the list.
