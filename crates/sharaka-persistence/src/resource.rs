@@ -6,11 +6,12 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::extension::postgres::PgFunc;
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, NullOrdering, Order as SqlOrder, OverStatement, Query,
     SelectStatement, WindowStatement,
 };
-use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult};
 use sharaka_domain as domain;
 
 use crate::convert;
@@ -33,6 +34,10 @@ pub trait Resource: sealed::Sealed + Clone + Send + Sync + 'static {
     const FIELDS: &'static [&'static str];
     #[doc(hidden)]
     fn from_row(row: Self::Row) -> Result<Self, PersistenceError>;
+    /// The columns a record is read from: its entity's, named rather than `*`, so that derived
+    /// columns (`text_key`, which can be long) are not sent with every row.
+    #[doc(hidden)]
+    fn columns() -> &'static [&'static str];
 }
 
 macro_rules! resource {
@@ -44,6 +49,14 @@ macro_rules! resource {
             const FIELDS: &'static [&'static str] = &[$($field),*];
             fn from_row(row: Self::Row) -> Result<Self, PersistenceError> {
                 $convert(row)
+            }
+            fn columns() -> &'static [&'static str] {
+                static COLUMNS: std::sync::OnceLock<Vec<&'static str>> =
+                    std::sync::OnceLock::new();
+                COLUMNS.get_or_init(|| {
+                    use sea_orm::{IdenStatic as _, Iterable as _};
+                    $module::Column::iter().map(|c| c.as_str()).collect()
+                })
             }
         }
     };
@@ -444,13 +457,30 @@ const PARENT: &str = "__parent";
 const LINK: &str = "__link";
 const ROW_NUMBER: &str = "__rn";
 
+fn record_columns<R: Resource>() -> impl Iterator<Item = (Alias, Alias)> {
+    R::columns()
+        .iter()
+        .map(|column| (Alias::new(R::TABLE), Alias::new(*column)))
+}
+
+/// `column` is one of `ids`. On PostgreSQL `column = ANY($1)` with the ids as one array: the
+/// statement's text is the same whatever the number of ids, so the driver's prepared statement
+/// is reused and the server neither parses nor plans a list of hundreds of parameters again.
+/// SQLite has no arrays: `column IN (…)`.
+fn one_of(column: Expr, ids: &[String], backend: DbBackend) -> Expr {
+    match backend {
+        DbBackend::Postgres => column.eq(PgFunc::any(Expr::val(ids.to_vec()))),
+        _ => column.is_in(ids.iter().cloned()),
+    }
+}
+
 fn base_select<R: Resource>(
     query: &ListQuery,
     scope: Option<&Filter>,
 ) -> Result<SelectStatement, PersistenceError> {
     let mut select = Query::select();
     select
-        .column((Alias::new(R::TABLE), Asterisk))
+        .columns(record_columns::<R>())
         .from(Alias::new(R::TABLE));
     if let Some(scope) = scope {
         select.cond_where(condition_on(R::TABLE, None, scope)?);
@@ -543,9 +573,13 @@ pub async fn by_ids<R: Resource, C: ConnectionTrait>(
     }
     let mut select = Query::select();
     select
-        .column((Alias::new(R::TABLE), Asterisk))
+        .columns(record_columns::<R>())
         .from(Alias::new(R::TABLE))
-        .and_where(Expr::col((Alias::new(R::TABLE), Alias::new("id"))).is_in(ids.iter().cloned()));
+        .and_where(one_of(
+            Expr::col((Alias::new(R::TABLE), Alias::new("id"))),
+            ids,
+            db.get_database_backend(),
+        ));
     if let Some(scope) = scope {
         select.cond_where(condition_on(R::TABLE, None, scope)?);
     }
@@ -559,6 +593,7 @@ pub async fn by_ids<R: Resource, C: ConnectionTrait>(
 }
 
 fn children_select<R: Resource>(
+    backend: DbBackend,
     relation: &Relation,
     parent_ids: &[String],
     query: &ListQuery,
@@ -585,7 +620,7 @@ fn children_select<R: Resource>(
                 .column(Alias::new(parent))
                 .column(Alias::new(child))
                 .from(Alias::new(table))
-                .and_where(Expr::col(Alias::new(parent)).is_in(parent_ids.iter().cloned()))
+                .and_where(one_of(Expr::col(Alias::new(parent)), parent_ids, backend))
                 .to_owned();
             select.join_subquery(
                 sea_orm::sea_query::JoinType::InnerJoin,
@@ -597,7 +632,7 @@ fn children_select<R: Resource>(
             Expr::col((Alias::new(LINK), Alias::new(parent)))
         }
     };
-    select.and_where(parent_col.clone().is_in(parent_ids.iter().cloned()));
+    select.and_where(one_of(parent_col.clone(), parent_ids, backend));
     Ok((select, parent_col))
 }
 
@@ -613,7 +648,13 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
     if parent_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let (mut inner, parent_col) = children_select::<R>(relation, parent_ids, query, scope)?;
+    let (mut inner, parent_col) = children_select::<R>(
+        db.get_database_backend(),
+        relation,
+        parent_ids,
+        query,
+        scope,
+    )?;
     let mut window = WindowStatement::new();
     window.add_partition_by(parent_col.clone());
     for (expr, dir) in order_exprs::<R>(query)? {
@@ -656,7 +697,13 @@ pub async fn child_counts<R: Resource, C: ConnectionTrait>(
     if parent_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let (mut select, parent_col) = children_select::<R>(relation, parent_ids, query, scope)?;
+    let (mut select, parent_col) = children_select::<R>(
+        db.get_database_backend(),
+        relation,
+        parent_ids,
+        query,
+        scope,
+    )?;
     select
         .clear_selects()
         .expr_as(parent_col.clone(), Alias::new(PARENT))
