@@ -718,3 +718,52 @@ pub async fn child_counts<R: Resource, C: ConnectionTrait>(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    use super::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("org:{i}")).collect()
+    }
+
+    fn by_parent(backend: DbBackend, n: usize) -> SelectStatement {
+        Query::select()
+            .column(Alias::new("id"))
+            .from(Alias::new("partnerships"))
+            .and_where(one_of(
+                Expr::col(Alias::new("partner_id")),
+                &ids(n),
+                backend,
+            ))
+            .to_owned()
+    }
+
+    #[test]
+    fn on_postgres_a_batch_is_one_statement_text_whatever_its_size() {
+        let (two, two_values) = by_parent(DbBackend::Postgres, 2).build(PostgresQueryBuilder);
+        let (many, many_values) = by_parent(DbBackend::Postgres, 300).build(PostgresQueryBuilder);
+        assert_eq!(two, many);
+        assert!(two.contains("= ANY($1)"), "{two}");
+        assert_eq!((two_values.0.len(), many_values.0.len()), (1, 1));
+    }
+
+    #[test]
+    fn on_sqlite_a_batch_lists_its_ids() {
+        let (sql, values) = by_parent(DbBackend::Sqlite, 3).build(SqliteQueryBuilder);
+        assert!(sql.contains("IN (?, ?, ?)"), "{sql}");
+        assert_eq!(values.0.len(), 3);
+    }
+
+    #[test]
+    fn records_are_read_by_their_columns_without_derived_ones() {
+        let select = base_select::<domain::Organisation>(&ListQuery::first(5), None);
+        let sql = select.map(|s| s.to_string(PostgresQueryBuilder));
+        let sql = sql.unwrap_or_default();
+        assert!(sql.contains(r#""organisations"."name_fr""#), "{sql}");
+        assert!(!sql.contains("text_key"), "{sql}");
+        assert!(!sql.contains('*'), "{sql}");
+    }
+}
