@@ -593,7 +593,7 @@ pub async fn by_ids<R: Resource, C: ConnectionTrait>(
 }
 
 fn children_select<R: Resource>(
-    backend: DbBackend,
+    db: &impl ConnectionTrait,
     relation: &Relation,
     parent_ids: &[String],
     query: &ListQuery,
@@ -605,6 +605,7 @@ fn children_select<R: Resource>(
             field: relation.name.to_owned(),
         });
     }
+    let backend = db.get_database_backend();
     let mut select = base_select::<R>(query, scope)?;
     let parent_col = match relation.via {
         Via::Column(column) => Expr::col((Alias::new(R::TABLE), Alias::new(column))),
@@ -648,13 +649,7 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
     if parent_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let (mut inner, parent_col) = children_select::<R>(
-        db.get_database_backend(),
-        relation,
-        parent_ids,
-        query,
-        scope,
-    )?;
+    let (mut inner, parent_col) = children_select::<R>(db, relation, parent_ids, query, scope)?;
     let mut window = WindowStatement::new();
     window.add_partition_by(parent_col.clone());
     for (expr, dir) in order_exprs::<R>(query)? {
@@ -697,13 +692,7 @@ pub async fn child_counts<R: Resource, C: ConnectionTrait>(
     if parent_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let (mut select, parent_col) = children_select::<R>(
-        db.get_database_backend(),
-        relation,
-        parent_ids,
-        query,
-        scope,
-    )?;
+    let (mut select, parent_col) = children_select::<R>(db, relation, parent_ids, query, scope)?;
     select
         .clear_selects()
         .expr_as(parent_col.clone(), Alias::new(PARENT))
