@@ -841,3 +841,81 @@ backend_tests!(languages, Data::Demo, |app: TestApp| async move {
     let name = ask(None).await;
     assert_eq!(name["text"], name["fr"], "{name:#}");
 });
+
+backend_tests!(
+    answers_are_compressed_when_the_client_accepts_it,
+    Data::Demo,
+    |app: TestApp| async move {
+        use std::io::Read as _;
+        let base = spawn(&app).await;
+        let query =
+            json!({ "query": "{ regions(first: 12) { nodes { isoCode name { ar fr en } } } }" });
+        let post = |encoding: Option<&'static str>| {
+            let mut request = client().post(format!("{base}/graphql")).json(&query);
+            if let Some(encoding) = encoding {
+                request = request.header("accept-encoding", encoding);
+            }
+            request.send()
+        };
+        let encoding = |response: &reqwest::Response| {
+            response
+                .headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+
+        let plain = post(None).await.expect("plain request");
+        assert_eq!(encoding(&plain), None, "nothing asked, nothing compressed");
+        let plain = plain.bytes().await.expect("plain body");
+        let answer: Value = serde_json::from_slice(&plain).expect("plain JSON");
+        assert_eq!(
+            answer["data"]["regions"]["nodes"].as_array().map(Vec::len),
+            Some(12)
+        );
+
+        let gzip = post(Some("gzip")).await.expect("gzip request");
+        assert_eq!(gzip.status(), StatusCode::OK);
+        assert_eq!(encoding(&gzip).as_deref(), Some("gzip"));
+        let packed = gzip.bytes().await.expect("gzip body");
+        assert!(
+            packed.len() < plain.len(),
+            "{} ≥ {}",
+            packed.len(),
+            plain.len()
+        );
+        let mut unpacked = Vec::new();
+        flate2::read::GzDecoder::new(&packed[..])
+            .read_to_end(&mut unpacked)
+            .expect("valid gzip");
+        assert_eq!(unpacked, plain.to_vec(), "the same answer, compressed");
+
+        let brotli = post(Some("br;q=1.0, gzip;q=0.5"))
+            .await
+            .expect("br request");
+        assert_eq!(encoding(&brotli).as_deref(), Some("br"));
+        let packed = brotli.bytes().await.expect("br body");
+        assert!(packed.len() < plain.len());
+
+        // Errors are answers too: a coded error arrives compressed and intact.
+        let refused = client()
+            .post(format!("{base}/graphql"))
+            .header("accept-encoding", "gzip")
+            .json(&json!({ "query": "{ regions { totalCount }" }))
+            .send()
+            .await
+            .expect("bad request");
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(encoding(&refused).as_deref(), Some("gzip"));
+        let body = refused.bytes().await.expect("error body");
+        let mut text = Vec::new();
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut text)
+            .expect("valid gzip");
+        let error: Value = serde_json::from_slice(&text).expect("coded error JSON");
+        assert_eq!(
+            error["errors"][0]["extensions"]["code"],
+            "GRAPHQL_PARSE_FAILED"
+        );
+    }
+);
