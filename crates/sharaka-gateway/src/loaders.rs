@@ -152,14 +152,18 @@ impl<R: Resource> Loader<IdKey<R>> for StoreLoader {
     }
 }
 
+/// A page of children is shared, not copied: the DataLoader clones each value it hands out, and
+/// a deep copy of every record of a nested page was a visible share of a dashboard's CPU. The
+/// batch drops its own reference as soon as it has answered, so the resolver usually takes the
+/// page without copying it (`Arc::unwrap_or_clone`).
 impl<R: Resource> Loader<ChildKey<R>> for StoreLoader {
-    type Value = Vec<R>;
+    type Value = Arc<Vec<R>>;
     type Error = Arc<ApiError>;
 
     async fn load(
         &self,
         keys: &[ChildKey<R>],
-    ) -> Result<HashMap<ChildKey<R>, Vec<R>>, Self::Error> {
+    ) -> Result<HashMap<ChildKey<R>, Arc<Vec<R>>>, Self::Error> {
         let mut out = HashMap::new();
         for ((relation, query), parents) in
             groups(keys.iter().map(|k| (&k.relation, &k.query, &k.parent)))
@@ -170,7 +174,10 @@ impl<R: Resource> Loader<ChildKey<R>> for StoreLoader {
                 .await
                 .map_err(shared)?;
             for (parent, children) in found {
-                out.insert(ChildKey::new(relation, parent, query.clone()), children);
+                out.insert(
+                    ChildKey::new(relation, parent, query.clone()),
+                    Arc::new(children),
+                );
             }
         }
         Ok(out)

@@ -61,6 +61,7 @@ pub async fn all_children<R: Resource>(
         .await
         .map_err(ApiError::from)
         .gql()?
+        .map(Arc::unwrap_or_clone)
         .unwrap_or_default())
 }
 
@@ -85,6 +86,7 @@ pub async fn children<R: Resource>(
         .await
         .map_err(ApiError::from)
         .gql()?
+        .map(Arc::unwrap_or_clone)
         .unwrap_or_default();
     let count_key = CountKey::<R>::new(
         relation,
