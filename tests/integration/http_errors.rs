@@ -842,11 +842,19 @@ backend_tests!(languages, Data::Demo, |app: TestApp| async move {
     assert_eq!(name["text"], name["fr"], "{name:#}");
 });
 
+fn gunzip(packed: &[u8]) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(packed)
+        .read_to_end(&mut unpacked)
+        .expect("valid gzip");
+    unpacked
+}
+
 backend_tests!(
     answers_are_compressed_when_the_client_accepts_it,
     Data::Demo,
     |app: TestApp| async move {
-        use std::io::Read as _;
         let base = spawn(&app).await;
         let query =
             json!({ "query": "{ regions(first: 12) { nodes { isoCode name { ar fr en } } } }" });
@@ -884,11 +892,11 @@ backend_tests!(
             packed.len(),
             plain.len()
         );
-        let mut unpacked = Vec::new();
-        flate2::read::GzDecoder::new(&packed[..])
-            .read_to_end(&mut unpacked)
-            .expect("valid gzip");
-        assert_eq!(unpacked, plain.to_vec(), "the same answer, compressed");
+        assert_eq!(
+            gunzip(&packed),
+            plain.to_vec(),
+            "the same answer, compressed"
+        );
 
         let brotli = post(Some("br;q=1.0, gzip;q=0.5"))
             .await
@@ -908,11 +916,7 @@ backend_tests!(
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
         assert_eq!(encoding(&refused).as_deref(), Some("gzip"));
         let body = refused.bytes().await.expect("error body");
-        let mut text = Vec::new();
-        flate2::read::GzDecoder::new(&body[..])
-            .read_to_end(&mut text)
-            .expect("valid gzip");
-        let error: Value = serde_json::from_slice(&text).expect("coded error JSON");
+        let error: Value = serde_json::from_slice(&gunzip(&body)).expect("coded error JSON");
         assert_eq!(
             error["errors"][0]["extensions"]["code"],
             "GRAPHQL_PARSE_FAILED"
