@@ -122,10 +122,9 @@ pub fn router(state: HttpState, body_limit: usize) -> Router {
 
 /// Answers are compressed (gzip or Brotli) when the client says it accepts them: JSON shrinks
 /// several times (a 4.3 KB demo answer to 1.8 KB), which an NGO's dashboard on a slow link
-/// needs. The
-/// fastest level of each: the server's CPU is what a busy server runs short of, and JSON
-/// compresses well at any level. Bodies under 32 bytes, server-sent events and upgrades (no
-/// body) are left alone, and a client that asks for nothing gets plain JSON.
+/// needs. The fastest level of each: the server's CPU is what a busy server runs short of, and
+/// JSON compresses well at any level. Bodies under 32 bytes, server-sent events and upgrades
+/// (no body) are left alone, and a client that asks for nothing gets plain JSON.
 fn compression() -> tower_http::compression::CompressionLayer {
     tower_http::compression::CompressionLayer::new()
         .no_deflate()
