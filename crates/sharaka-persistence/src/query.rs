@@ -277,16 +277,22 @@ pub(crate) fn condition_on(
             // lowercase column itself only where the keys do not already cover it.
             let indexed = crate::search::contains_condition(table, text_fields, text);
             let covered = indexed.as_ref().map_or(&[][..], |i| &i.covered[..]);
-            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+            // The database lowers both sides with one function (`LOWER(column) LIKE
+            // LOWER(pattern)`), so a name always contains its own text: lowering the pattern
+            // here instead folded `İ` by Unicode's rules while SQLite's `LOWER` folds ASCII
+            // only, and a record named `%İ` did not match the filter `%İ`.
+            let pattern = format!("%{}%", escape_like(text));
             let mut any = Cond::any();
             for field in *text_fields {
                 check(field)?;
                 if covered.contains(field) {
                     continue;
                 }
+                let lowered_pattern = Expr::expr(Func::lower(Expr::val(pattern.clone())))
+                    .binary(BinOper::Escape, Expr::Constant('\\'.into()));
                 any = any.add(
-                    Func::lower(col(table, field))
-                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                    Expr::expr(Func::lower(col(table, field)))
+                        .binary(BinOper::Like, lowered_pattern),
                 );
             }
             if let Some(indexed) = indexed {
