@@ -11,11 +11,11 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, NullOrdering, Order as SqlOrder, OverStatement, Query,
     SelectStatement, WindowStatement,
 };
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 use sharaka_domain as domain;
 
 use crate::convert;
-use crate::entities::*;
+use crate::entities::{Positional, *};
 use crate::error::PersistenceError;
 use crate::query::{Direction, Filter, ListQuery, condition, condition_on};
 
@@ -27,7 +27,7 @@ mod sealed {
 /// of the graph's records; sealed, because each implementation is tied to a table.
 pub trait Resource: sealed::Sealed + Clone + Send + Sync + 'static {
     #[doc(hidden)]
-    type Row: FromQueryResult + Send + Sync;
+    type Row: Positional + Send + Sync;
     /// The table the records live in.
     const TABLE: &'static str;
     /// Fields that may appear in filters and orderings.
@@ -51,12 +51,8 @@ macro_rules! resource {
                 $convert(row)
             }
             fn columns() -> &'static [&'static str] {
-                static COLUMNS: std::sync::OnceLock<Vec<&'static str>> =
-                    std::sync::OnceLock::new();
-                COLUMNS.get_or_init(|| {
-                    use sea_orm::{IdenStatic as _, Iterable as _};
-                    $module::Column::iter().map(|c| c.as_str()).collect()
-                })
+                // The order `Positional::read` expects (tested to be the entity's columns).
+                <$module::Model as Positional>::NAMES
             }
         }
     };
@@ -525,8 +521,9 @@ fn order_exprs<R: Resource>(query: &ListQuery) -> Result<Vec<(Expr, SqlOrder)>, 
     Ok(out)
 }
 
+/// Decodes a row that starts with `R`'s columns (see [`record_columns`]).
 fn decode<R: Resource>(row: &QueryResult) -> Result<R, PersistenceError> {
-    R::from_row(R::Row::from_query_result(row, "")?)
+    R::from_row(R::Row::read(row)?)
 }
 
 /// One page of `R`, filtered and ordered.
@@ -675,7 +672,8 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
     let rows = db.query_all(&outer).await?;
     let mut out: HashMap<String, Vec<R>> = HashMap::new();
     for row in &rows {
-        let parent: String = row.try_get("", PARENT)?;
+        // The parent id follows the record's columns.
+        let parent: String = row.try_get_by_index(R::columns().len())?;
         out.entry(parent).or_default().push(decode::<R>(row)?);
     }
     Ok(out)

@@ -2,20 +2,22 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "audit_events")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: String,
-    pub occurred_at: DateTimeUtc,
-    pub actor: String,
-    pub request_id: Option<String>,
-    pub entity: String,
-    pub record_id: String,
-    pub action: String,
-    pub reason: Option<String>,
-    pub before_state: Option<String>,
-    pub after_state: Option<String>,
+super::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub occurred_at: DateTimeUtc,
+        pub actor: String,
+        pub request_id: Option<String>,
+        pub entity: String,
+        pub record_id: String,
+        pub action: String,
+        pub reason: Option<String>,
+        pub before_state: Option<String>,
+        pub after_state: Option<String>,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

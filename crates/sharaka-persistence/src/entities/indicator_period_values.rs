@@ -2,17 +2,19 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "indicator_period_values")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: String,
-    pub period_id: String,
-    pub project_id: String,
-    pub kind: String,
-    pub dimension: String,
-    pub dimension_value: String,
-    pub value: f64,
+super::model! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "indicator_period_values")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub period_id: String,
+        pub project_id: String,
+        pub kind: String,
+        pub dimension: String,
+        pub dimension_value: String,
+        pub value: f64,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "project_regions")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub project_id: String,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub region_id: String,
+super::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "project_regions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub project_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub region_id: String,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

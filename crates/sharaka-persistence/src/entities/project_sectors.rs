@@ -2,16 +2,18 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "project_sectors")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub project_id: String,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub vocabulary: i32,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub code: String,
-    pub percentage: Option<i32>,
+super::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "project_sectors")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub project_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub vocabulary: i32,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub code: String,
+        pub percentage: Option<i32>,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "training_providers")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub training_session_id: String,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub organisation_id: String,
+super::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "training_providers")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub training_session_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub organisation_id: String,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,17 +2,19 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "training_tallies")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: String,
-    pub training_session_id: String,
-    pub sex: String,
-    pub age_band: Option<String>,
-    pub enrolled: i32,
-    pub attended: i32,
-    pub completed: i32,
+super::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "training_tallies")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub training_session_id: String,
+        pub sex: String,
+        pub age_band: Option<String>,
+        pub enrolled: i32,
+        pub attended: i32,
+        pub completed: i32,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
