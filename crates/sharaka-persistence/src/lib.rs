@@ -403,6 +403,13 @@ impl Store {
         with_conn!(self, c => resource::child_counts::<R, _>(c, relation, parent_ids, query, scope.as_ref()).await)
     }
 
+    /// Reads every stored row of every table with both of persistence's row decoders and
+    /// compares them (see `entities::Positional`); returns how many rows agreed. For tests.
+    #[doc(hidden)]
+    pub async fn compare_row_decoders(&self) -> Result<usize, PersistenceError> {
+        Ok(entities::compare_decoders(&self.pool).await?)
+    }
+
     /// The pool, for seeding (which opens its own transaction).
     pub(crate) fn connection(&self) -> &DatabaseConnection {
         &self.pool

@@ -673,7 +673,7 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
     let mut out: HashMap<String, Vec<R>> = HashMap::new();
     for row in &rows {
         // The parent id follows the record's columns.
-        let parent: String = row.try_get_by_index(R::columns().len())?;
+        let parent = crate::entities::text_at(row, R::columns().len())?;
         out.entry(parent).or_default().push(decode::<R>(row)?);
     }
     Ok(out)
