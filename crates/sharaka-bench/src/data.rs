@@ -34,6 +34,7 @@ pub struct Scale {
     pub sessions: u64,
     pub visits: u64,
     pub sites: u64,
+    pub contributions: u64,
 }
 
 impl Scale {
@@ -47,6 +48,7 @@ impl Scale {
             sessions: n(200_000.0),
             visits: n(20_000.0),
             sites: n(2_000.0),
+            contributions: n(40_000.0),
         }
     }
 }
@@ -545,7 +547,85 @@ fn tables(scale: Scale, seed: u64) -> Vec<Table> {
                 ]]
             }),
         },
+        // Loaded last: `loaded` looks for the last contribution.
+        Table {
+            name: "contributions",
+            columns: &[
+                "id",
+                "contributor_org_id",
+                "project_id",
+                "agreement_id",
+                "training_session_id",
+                "contribution_type",
+                "description_fr",
+                "amount_minor",
+                "currency",
+                "status",
+                "demo",
+            ],
+            count: sc.contributions,
+            rows: Box::new(move |c| {
+                let h = hash(seed, 11, c);
+                // Each contribution goes to a project, an agreement or a session, which dates it.
+                let (project, agreement, session) = match h % 3 {
+                    0 => (Value::from(project_id(c % sc.projects)), null(), null()),
+                    1 => (null(), Value::from(agreement_id(c % sc.agreements)), null()),
+                    _ => (null(), null(), Value::from(session_id(c % sc.sessions))),
+                };
+                let kind = pick(
+                    &[
+                        "CASH",
+                        "CASH",
+                        "IN_KIND_GOODS",
+                        "IN_KIND_SERVICES",
+                        "EXPERTISE",
+                        "TRAINING",
+                        "FACILITIES",
+                        "STAFF_TIME",
+                    ],
+                    h >> 8,
+                );
+                // Cash and goods are valued; the rest is counted only.
+                let valued = matches!(kind, "CASH" | "IN_KIND_GOODS");
+                let (amount, currency) = if valued {
+                    (
+                        Value::from(Some((1_000 + (h >> 16) % 500_000) as i64 * 100)),
+                        Value::from(pick(&["MAD", "MAD", "EUR", "USD"], h >> 40)),
+                    )
+                } else {
+                    (Value::BigInt(None), Value::String(None))
+                };
+                vec![vec![
+                    s(format!("bench:ctb:{c}")),
+                    s(org_id(c % sc.organisations)),
+                    project,
+                    agreement,
+                    session,
+                    s(kind),
+                    s(format!("Contribution {c}")),
+                    amount,
+                    currency,
+                    s(pick(
+                        &[
+                            "PLEDGED",
+                            "COMMITTED",
+                            "DELIVERED",
+                            "DELIVERED",
+                            "PARTIALLY_DELIVERED",
+                            "CANCELLED",
+                        ],
+                        h >> 48,
+                    )),
+                    true.into(),
+                ]]
+            }),
+        },
     ]
+}
+
+/// A NULL text.
+fn null() -> Value {
+    Value::String(None)
 }
 
 /// Most bound parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
@@ -596,10 +676,10 @@ async fn flush(db: &DatabaseConnection, table: &Table, rows: &mut Vec<Row>) -> a
 /// Whether the bench data set is already there (then it is reused, not reloaded).
 pub async fn loaded(db: &DatabaseConnection, scale: &Scale) -> anyhow::Result<bool> {
     let backend = db.get_database_backend();
-    let last = format!("bench:tly:{}:2", scale.sessions - 1);
+    let last = format!("bench:ctb:{}", scale.contributions - 1);
     let sql = match backend {
-        DbBackend::Postgres => "SELECT id FROM training_tallies WHERE id = $1",
-        _ => "SELECT id FROM training_tallies WHERE id = ?",
+        DbBackend::Postgres => "SELECT id FROM contributions WHERE id = $1",
+        _ => "SELECT id FROM contributions WHERE id = ?",
     };
     let found = db
         .query_one_raw(Statement::from_sql_and_values(backend, sql, [s(last)]))
