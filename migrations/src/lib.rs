@@ -15,6 +15,7 @@ mod m20261130_000002_exchange_rates;
 mod m20261130_000003_create_outbox;
 mod m20261130_000004_search_kind_indexes;
 mod m20261201_000001_add_text_keys;
+mod m20261202_000001_date_contributions;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_create_outbox::Migration),
             Box::new(m20261130_000004_search_kind_indexes::Migration),
             Box::new(m20261201_000001_add_text_keys::Migration),
+            Box::new(m20261202_000001_date_contributions::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! runs on SQLite and on PostgreSQL (when `TEST_DATABASE_URL` is set) against its own database.
 
 mod access;
+mod contribution_dates;
 mod csv_stream;
 mod deploy;
 mod filter_props;

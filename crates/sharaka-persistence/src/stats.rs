@@ -20,6 +20,9 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use crate::query::{Filter, Op, Value, condition_on};
 use crate::{Conn, PersistenceError, Store, with_conn};
 
+/// The column that holds a contribution's date (kept by triggers; not part of the record).
+pub(crate) const DATED_ON: &str = "dated_on";
+
 mod pipeline;
 mod rates;
 
@@ -394,6 +397,31 @@ pub struct VisitRow {
 }
 
 impl Store {
+    /// Every contribution's stored date beside the date its links give now, as `(id, stored,
+    /// from links)`. For tests of the triggers that keep `dated_on`.
+    #[doc(hidden)]
+    pub async fn contribution_dates(
+        &self,
+    ) -> Result<Vec<(String, Option<String>, Option<String>)>, PersistenceError> {
+        let sql = format!(
+            "SELECT c.id, c.{DATED_ON}, COALESCE(s.start_date, p.actual_start, p.planned_start, \
+             a.effective_from, a.signed_on) FROM contributions c \
+             LEFT JOIN training_sessions s ON s.id = c.training_session_id \
+             LEFT JOIN projects p ON p.id = c.project_id \
+             LEFT JOIN agreements a ON a.id = c.agreement_id ORDER BY c.id"
+        );
+        with_conn!(self, c => {
+            let backend = c.get_database_backend();
+            let rows = c.query_all_raw(sea_orm::Statement::from_string(backend, sql)).await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?, r.try_get_by_index(2)?)))
+                .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+                .map_err(PersistenceError::from)
+        })
+    }
+}
+
+impl Store {
     /// Partnerships by scope × modality × the partner's category × country. Filters: `from`/`to`
     /// on `since`, `partners` on the partner.
     pub async fn partner_landscape(
@@ -638,33 +666,43 @@ impl Store {
         rows.first().map_or(Ok(0), |r| int(r, "n"))
     }
 
-    /// `FROM contributions` with the joins that date a contribution: the session's start, else
-    /// the project's actual then planned start, else the agreement's entry into force then
+    /// `FROM contributions`, and the date each contribution counts at: its session's start,
+    /// else its project's actual then planned start, else its agreement's entry into force then
     /// signature. Filters: `from`/`to` on that date, `partners` on the contributor.
+    ///
+    /// The date is kept on the contribution's row by triggers (`dated_on`, indexed; see the
+    /// migration `m20261202_000001`), so a period is an index range and no join is needed. A
+    /// caller who may not read every session, project and agreement gets the joins instead,
+    /// each with its visibility rule: a record the caller cannot read does not date anything.
     fn contributions(&self, filter: &StatsFilter) -> Result<(Agg, String), PersistenceError> {
         let mut agg = Agg::from(self, "contributions", true)?;
-        for (table, column) in [
+        let dating = [
             ("training_sessions", "training_session_id"),
             ("projects", "project_id"),
             ("agreements", "agreement_id"),
-        ] {
-            agg.join(
-                self,
-                JoinType::LeftJoin,
-                table,
-                &format!("{} = {}", q(table, "id"), q("contributions", column)),
-                false,
-                None,
-            )?;
-        }
-        let date = format!(
-            "COALESCE({}, {}, {}, {}, {})",
-            q("training_sessions", "start_date"),
-            q("projects", "actual_start"),
-            q("projects", "planned_start"),
-            q("agreements", "effective_from"),
-            q("agreements", "signed_on"),
-        );
+        ];
+        let date = if dating.iter().all(|(table, _)| self.scope(table).is_none()) {
+            q("contributions", DATED_ON)
+        } else {
+            for (table, column) in dating {
+                agg.join(
+                    self,
+                    JoinType::LeftJoin,
+                    table,
+                    &format!("{} = {}", q(table, "id"), q("contributions", column)),
+                    false,
+                    None,
+                )?;
+            }
+            format!(
+                "COALESCE({}, {}, {}, {}, {})",
+                q("training_sessions", "start_date"),
+                q("projects", "actual_start"),
+                q("projects", "planned_start"),
+                q("agreements", "effective_from"),
+                q("agreements", "signed_on"),
+            )
+        };
         agg.cond(period(&date, filter));
         if !filter.partners.is_empty() {
             agg.filter(

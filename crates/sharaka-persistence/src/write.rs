@@ -170,9 +170,11 @@ impl Store {
                 None => Ok(None),
             }
         })?;
-        // The search keys are derived from the record's texts, not part of the record.
+        // The search keys and a contribution's date are derived from other texts and
+        // records, not part of the record.
         if let Some(object) = row.as_mut().and_then(JsonValue::as_object_mut) {
             object.remove(crate::search::TEXT_KEY);
+            object.remove(crate::stats::DATED_ON);
         }
         Ok(row)
     }
