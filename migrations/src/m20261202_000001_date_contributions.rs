@@ -18,42 +18,6 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The date of the contribution row `c` (a table name or alias), from its links; `without`
-/// names a dating table to leave out (its record is being deleted).
-fn date_of(c: &str, without: Option<&str>) -> String {
-    let terms = [
-        (
-            "training_sessions",
-            format!(
-                "(SELECT start_date FROM training_sessions WHERE id = {c}.training_session_id)"
-            ),
-        ),
-        (
-            "projects",
-            format!(
-                "(SELECT COALESCE(actual_start, planned_start) FROM projects WHERE id = {c}.project_id)"
-            ),
-        ),
-        (
-            "agreements",
-            format!(
-                "(SELECT COALESCE(effective_from, signed_on) FROM agreements WHERE id = {c}.agreement_id)"
-            ),
-        ),
-    ];
-    let kept: Vec<String> = terms
-        .into_iter()
-        .map(|(table, term)| {
-            if Some(table) == without {
-                "NULL".to_owned()
-            } else {
-                term
-            }
-        })
-        .collect();
-    format!("COALESCE({})", kept.join(", "))
-}
-
 /// The dating tables: (table, the contribution's link column, the date columns).
 const SOURCES: [(&str, &str, &[&str]); 3] = [
     ("training_sessions", "training_session_id", &["start_date"]),
@@ -65,20 +29,37 @@ const SOURCES: [(&str, &str, &[&str]); 3] = [
     ),
 ];
 
-/// What the statements below create, to drop on the way down.
-const TRIGGERS: [(&str, &str); 8] = [
-    ("contributions_dated_on_insert", "contributions"),
-    ("contributions_dated_on_update", "contributions"),
-    ("training_sessions_date_contributions", "training_sessions"),
-    ("projects_date_contributions", "projects"),
-    ("agreements_date_contributions", "agreements"),
-    (
-        "training_sessions_undate_contributions",
-        "training_sessions",
-    ),
-    ("projects_undate_contributions", "projects"),
-    ("agreements_undate_contributions", "agreements"),
-];
+/// The date of the contribution row `c` (a table name or alias), from its links in the order
+/// of [`SOURCES`]; `without` names a dating table to leave out (its record is being deleted).
+fn date_of(c: &str, without: Option<&str>) -> String {
+    let terms: Vec<String> = SOURCES
+        .iter()
+        .map(|(table, link, columns)| {
+            if Some(*table) == without {
+                return "NULL".to_owned();
+            }
+            // SQLite's COALESCE takes two arguments or more.
+            let date = match columns {
+                [one] => (*one).to_owned(),
+                _ => format!("COALESCE({})", columns.join(", ")),
+            };
+            format!("(SELECT {date} FROM {table} WHERE id = {c}.{link})")
+        })
+        .collect();
+    format!("COALESCE({})", terms.join(", "))
+}
+
+/// The triggers the statements below create, with their tables, to drop on the way down.
+fn triggers() -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = ["insert", "update"]
+        .map(|event| (format!("contributions_dated_on_{event}"), "contributions"))
+        .into();
+    for (table, _, _) in SOURCES {
+        out.push((format!("{table}_date_contributions"), table));
+        out.push((format!("{table}_undate_contributions"), table));
+    }
+    out
+}
 
 // `async_trait` expands `&SchemaManager` with its own lifetime; naming it `'_` breaks the expansion.
 #[allow(elided_lifetimes_in_paths)]
@@ -97,7 +78,15 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        let links = "training_session_id, project_id, agreement_id";
+        let links = SOURCES.map(|(_, link, _)| link).join(", ");
+        // The contribution's own triggers: when it is written, and when its links change.
+        let own = [
+            ("contributions_dated_on_insert", "INSERT".to_owned()),
+            (
+                "contributions_dated_on_update",
+                format!("UPDATE OF {links}"),
+            ),
+        ];
         let mut statements = Vec::new();
         if postgres {
             statements.push(format!(
@@ -105,13 +94,7 @@ impl MigrationTrait for Migration {
                  LANGUAGE plpgsql AS $$ BEGIN NEW.dated_on := {}; RETURN NEW; END $$",
                 date_of("NEW", None)
             ));
-            for (name, event) in [
-                ("contributions_dated_on_insert", "INSERT".to_owned()),
-                (
-                    "contributions_dated_on_update",
-                    format!("UPDATE OF {links}"),
-                ),
-            ] {
+            for (name, event) in &own {
                 statements.push(format!(
                     "CREATE OR REPLACE TRIGGER {name} BEFORE {event} ON contributions \
                      FOR EACH ROW EXECUTE FUNCTION sharaka_date_contribution()"
@@ -148,13 +131,7 @@ impl MigrationTrait for Migration {
             }
         } else {
             // SQLite triggers cannot assign to NEW: they update the row after the fact.
-            for (name, event) in [
-                ("contributions_dated_on_insert", "INSERT".to_owned()),
-                (
-                    "contributions_dated_on_update",
-                    format!("UPDATE OF {links}"),
-                ),
-            ] {
+            for (name, event) in &own {
                 statements.push(format!(
                     "CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON contributions \
                      BEGIN UPDATE contributions SET dated_on = {} WHERE id = NEW.id; END",
@@ -200,7 +177,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let postgres = manager.get_database_backend() == DbBackend::Postgres;
-        for (name, table) in TRIGGERS {
+        for (name, table) in triggers() {
             let on = if postgres {
                 format!(" ON {table}")
             } else {

@@ -281,18 +281,17 @@ pub(crate) fn condition_on(
             // LOWER(pattern)`), so a name always contains its own text: lowering the pattern
             // here instead folded `İ` by Unicode's rules while SQLite's `LOWER` folds ASCII
             // only, and a record named `%İ` did not match the filter `%İ`.
-            let pattern = format!("%{}%", escape_like(text));
+            let pattern = Expr::expr(Func::lower(Expr::val(format!("%{}%", escape_like(text)))))
+                .binary(BinOper::Escape, Expr::Constant('\\'.into()));
             let mut any = Cond::any();
             for field in *text_fields {
                 check(field)?;
                 if covered.contains(field) {
                     continue;
                 }
-                let lowered_pattern = Expr::expr(Func::lower(Expr::val(pattern.clone())))
-                    .binary(BinOper::Escape, Expr::Constant('\\'.into()));
                 any = any.add(
                     Expr::expr(Func::lower(col(table, field)))
-                        .binary(BinOper::Like, lowered_pattern),
+                        .binary(BinOper::Like, pattern.clone()),
                 );
             }
             if let Some(indexed) = indexed {

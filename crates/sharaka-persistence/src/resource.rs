@@ -15,7 +15,7 @@ use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 use sharaka_domain as domain;
 
 use crate::convert;
-use crate::entities::{Positional, *};
+use crate::entities::*;
 use crate::error::PersistenceError;
 use crate::query::{Direction, Filter, ListQuery, condition, condition_on};
 

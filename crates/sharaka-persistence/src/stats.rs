@@ -23,6 +23,26 @@ use crate::{Conn, PersistenceError, Store, with_conn};
 /// The column that holds a contribution's date (kept by triggers; not part of the record).
 pub(crate) const DATED_ON: &str = "dated_on";
 
+/// The records that date a contribution, in order of precedence, and its column linking each.
+const DATING: [(&str, &str); 3] = [
+    ("training_sessions", "training_session_id"),
+    ("projects", "project_id"),
+    ("agreements", "agreement_id"),
+];
+
+/// A contribution's date from the records joined by [`DATING`]: the session's start, else the
+/// project's actual then planned start, else the agreement's entry into force then signature.
+fn linked_date() -> String {
+    format!(
+        "COALESCE({}, {}, {}, {}, {})",
+        q("training_sessions", "start_date"),
+        q("projects", "actual_start"),
+        q("projects", "planned_start"),
+        q("agreements", "effective_from"),
+        q("agreements", "signed_on"),
+    )
+}
+
 mod pipeline;
 mod rates;
 
@@ -403,12 +423,20 @@ impl Store {
     pub async fn contribution_dates(
         &self,
     ) -> Result<Vec<(String, Option<String>, Option<String>)>, PersistenceError> {
+        let joins = DATING
+            .map(|(table, column)| {
+                format!(
+                    "LEFT JOIN {table} ON {} = {}",
+                    q(table, "id"),
+                    q("contributions", column)
+                )
+            })
+            .join(" ");
         let sql = format!(
-            "SELECT c.id, c.{DATED_ON}, COALESCE(s.start_date, p.actual_start, p.planned_start, \
-             a.effective_from, a.signed_on) FROM contributions c \
-             LEFT JOIN training_sessions s ON s.id = c.training_session_id \
-             LEFT JOIN projects p ON p.id = c.project_id \
-             LEFT JOIN agreements a ON a.id = c.agreement_id ORDER BY c.id"
+            "SELECT {}, {}, {} FROM contributions {joins} ORDER BY 1",
+            q("contributions", "id"),
+            q("contributions", DATED_ON),
+            linked_date(),
         );
         with_conn!(self, c => {
             let backend = c.get_database_backend();
@@ -419,9 +447,7 @@ impl Store {
                 .map_err(PersistenceError::from)
         })
     }
-}
 
-impl Store {
     /// Partnerships by scope × modality × the partner's category × country. Filters: `from`/`to`
     /// on `since`, `partners` on the partner.
     pub async fn partner_landscape(
@@ -676,15 +702,10 @@ impl Store {
     /// each with its visibility rule: a record the caller cannot read does not date anything.
     fn contributions(&self, filter: &StatsFilter) -> Result<(Agg, String), PersistenceError> {
         let mut agg = Agg::from(self, "contributions", true)?;
-        let dating = [
-            ("training_sessions", "training_session_id"),
-            ("projects", "project_id"),
-            ("agreements", "agreement_id"),
-        ];
-        let date = if dating.iter().all(|(table, _)| self.scope(table).is_none()) {
+        let date = if DATING.iter().all(|(table, _)| self.scope(table).is_none()) {
             q("contributions", DATED_ON)
         } else {
-            for (table, column) in dating {
+            for (table, column) in DATING {
                 agg.join(
                     self,
                     JoinType::LeftJoin,
@@ -694,14 +715,7 @@ impl Store {
                     None,
                 )?;
             }
-            format!(
-                "COALESCE({}, {}, {}, {}, {})",
-                q("training_sessions", "start_date"),
-                q("projects", "actual_start"),
-                q("projects", "planned_start"),
-                q("agreements", "effective_from"),
-                q("agreements", "signed_on"),
-            )
+            linked_date()
         };
         agg.cond(period(&date, filter));
         if !filter.partners.is_empty() {
