@@ -586,3 +586,41 @@ backend_tests!(
         assert_eq!(after["totalCount"], before["totalCount"]);
     }
 );
+
+// Search checks visibility on ids alone and loads whole records for the page only: the
+// statements are the same whatever the page's size, and an archived record leaves both the
+// hits and the count.
+backend_tests!(
+    archived_records_leave_hits_and_count,
+    Data::Demo,
+    |app: TestApp| async move {
+        let query =
+            |first: i64| json!({ "q": "prison", "types": ["ORGANISATION"], "first": first });
+        let all = search(&app, query(100)).await;
+        let all_ids = hit_ids(&all);
+        assert!(all_ids.len() >= 2, "{all:#}");
+        for first in [1, 100] {
+            app.counter.reset();
+            let page = search(&app, query(first)).await;
+            // The entries holding the whole query, the fuzzy candidates, which of their records
+            // the reader may see (ids only), and the page's records.
+            assert_eq!(app.counter.get(), 4, "statements for first: {first}");
+            assert_eq!(page["totalCount"], all["totalCount"]);
+        }
+        let version = app
+            .data(
+                "query($id: ID!) { node(id: $id) { ... on Organisation { version } } }",
+                json!({ "id": all_ids[0] }),
+            )
+            .await["node"]["version"]
+            .clone();
+        app.data(
+            "mutation($id: ID!, $v: Int!) { archiveRecord(id: $id, expectedVersion: $v, reason: \"test\") { id } }",
+            json!({ "id": all_ids[0], "v": version }),
+        )
+        .await;
+        let after = search(&app, query(1)).await;
+        assert_eq!(hit_ids(&after), all_ids[1..2], "{after:#}");
+        assert_eq!(after["totalCount"], json!(all_ids.len() - 1));
+    }
+);

@@ -49,14 +49,15 @@ impl Scenario {
     /// the dashboard runs one per level (organisations, partnerships, agreements, parties,
     /// commitments, projects, sessions, tallies) whatever the page sizes; `stats` five whatever
     /// the period (measured with the counter: training reach and the figures of resources);
-    /// `search` one for the
-    /// index candidates and one to load the hits, every query asking for one kind of record.
+    /// `search` four, every query asking for one kind of record: the index entries holding the
+    /// whole query, the fuzzy candidates, which of their records the reader may see (ids only),
+    /// and the page's records.
     fn expected_statements(self) -> Option<u64> {
         match self {
             Self::Dashboard => Some(8),
             Self::List | Self::Node => Some(1),
             Self::Stats => Some(STATS_STATEMENTS),
-            Self::Search => Some(2),
+            Self::Search => Some(4),
             Self::Mixed => None,
         }
     }

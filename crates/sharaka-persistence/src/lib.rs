@@ -381,6 +381,16 @@ impl Store {
         with_conn!(self, c => resource::by_ids(c, ids, scope.as_ref()).await)
     }
 
+    /// Which of `ids` name unarchived records of `R` this store's reader may see, in one
+    /// statement that reads ids only.
+    pub async fn visible_ids<R: Resource>(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, PersistenceError> {
+        let scope = self.scope(R::TABLE);
+        with_conn!(self, c => resource::visible_ids::<R, _>(c, ids, scope.as_ref()).await)
+    }
+
     /// Children of many parents, one page per parent, in one statement.
     pub async fn children<R: Resource>(
         &self,

@@ -4,7 +4,7 @@
 //! Each function issues exactly one statement, which is what keeps DataLoader-driven GraphQL
 //! queries free of N+1.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::extension::postgres::PgFunc;
 use sea_orm::sea_query::{
@@ -586,6 +586,35 @@ pub async fn by_ids<R: Resource, C: ConnectionTrait>(
             let id: String = row.try_get("", "id")?;
             Ok((id, decode::<R>(row)?))
         })
+        .collect()
+}
+
+/// Which of `ids` name unarchived records of `R` that the scope lets through. Only the ids are
+/// read: a caller that must drop what a reader may not see among many candidates (search ranks
+/// thousands) loads whole records for the few it shows, not for every candidate.
+pub async fn visible_ids<R: Resource, C: ConnectionTrait>(
+    db: &C,
+    ids: &[String],
+    scope: Option<&Filter>,
+) -> Result<HashSet<String>, PersistenceError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let id = Expr::col((Alias::new(R::TABLE), Alias::new("id")));
+    let mut select = Query::select();
+    select
+        .expr(id.clone())
+        .from(Alias::new(R::TABLE))
+        .and_where(one_of(id, ids, db.get_database_backend()));
+    if let Some(scope) = scope {
+        select.cond_where(condition_on(R::TABLE, None, scope)?);
+    }
+    if has_archive::<R>() {
+        select.and_where(Expr::col((Alias::new(R::TABLE), Alias::new("archived_at"))).is_null());
+    }
+    let rows = db.query_all(&select).await?;
+    rows.iter()
+        .map(|row| Ok(row.try_get_by_index::<String>(0)?))
         .collect()
 }
 

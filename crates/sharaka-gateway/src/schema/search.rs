@@ -4,14 +4,14 @@
 //! hit is loaded through the principal's scoped store: a record the caller may not read is
 //! dropped before paging, so results, counts and cursors obey access rules.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Result, SimpleObject};
 use sharaka_domain::search::{MatchKind, TextMatch, highlight, match_key, search_key};
 use sharaka_domain::{self as domain};
+use sharaka_persistence::Store;
 use sharaka_persistence::search::{SearchEntry, SearchRequest};
-use sharaka_persistence::{Resource, Store};
 
 use super::connection::{Paged, TotalFn, connection, page};
 use super::context::deps;
@@ -177,102 +177,103 @@ fn rank(key: &str, entries: Vec<SearchEntry>) -> Vec<(SearchEntry, TextMatch)> {
     hits
 }
 
-/// The visible, unarchived records of `R` among `ids`, as nodes.
-async fn visible<R: Resource>(
-    store: &Store,
-    ids: Vec<String>,
-    archived: impl Fn(&R) -> bool,
-    node: impl Fn(R) -> Node,
-) -> Result<HashMap<String, Node>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+/// Runs `$body` with `$R` the record type of the search type `$kind`, and `$node` the function
+/// that wraps such a record as a [`Node`].
+macro_rules! with_kind {
+    ($kind:expr, |$R:ident, $node:ident| $body:expr) => {
+        match $kind {
+            SearchType::Organisation => {
+                type $R = domain::Organisation;
+                let $node = |r| Node::Organisation(OrganisationNode(r));
+                $body
+            }
+            SearchType::Partnership => {
+                type $R = domain::Partnership;
+                let $node = |r| Node::Partnership(PartnershipNode(r));
+                $body
+            }
+            SearchType::Agreement => {
+                type $R = domain::Agreement;
+                let $node = |r| Node::Agreement(AgreementNode(r));
+                $body
+            }
+            SearchType::Project => {
+                type $R = domain::Project;
+                let $node = |r| Node::Project(ProjectNode(r));
+                $body
+            }
+            SearchType::Site => {
+                type $R = domain::Site;
+                let $node = |r| Node::Site(SiteNode(r));
+                $body
+            }
+            SearchType::TrainingSession => {
+                type $R = domain::TrainingSession;
+                let $node = |r| Node::TrainingSession(TrainingSessionNode(r));
+                $body
+            }
+            SearchType::ExchangeVisit => {
+                type $R = domain::ExchangeVisit;
+                let $node = |r| Node::ExchangeVisit(ExchangeVisitNode(r));
+                $body
+            }
+        }
+    };
+}
+
+/// The ids of `hits`' records, per kind.
+fn ids_by_kind<'a, T: 'a>(
+    hits: impl IntoIterator<Item = &'a (SearchType, SearchEntry, T)>,
+) -> HashMap<SearchType, Vec<String>> {
+    let mut ids: HashMap<SearchType, Vec<String>> = HashMap::new();
+    for (kind, entry, _) in hits {
+        ids.entry(*kind).or_default().push(entry.record_id.clone());
     }
-    let records = store.by_ids::<R>(&ids).await.gql()?;
-    Ok(records
+    ids
+}
+
+/// The ranked hits whose records the reader may see and that are not archived, in rank order.
+/// Only ids are read (one statement per kind): the whole records are loaded for the page alone.
+async fn visible_hits(
+    store: &Store,
+    ranked: Vec<(SearchEntry, TextMatch)>,
+) -> Result<Vec<(SearchType, SearchEntry, TextMatch)>> {
+    let ranked: Vec<_> = ranked
         .into_iter()
-        .filter(|(_, r)| !archived(r))
-        .map(|(id, r)| (id, node(r)))
+        .filter_map(|(entry, m)| Some((SearchType::of_table(&entry.table)?, entry, m)))
+        .collect();
+    let mut seen: HashMap<SearchType, HashSet<String>> = HashMap::new();
+    for (kind, ids) in ids_by_kind(&ranked) {
+        let visible = with_kind!(kind, |R, _node| store.visible_ids::<R>(&ids).await.gql()?);
+        seen.insert(kind, visible);
+    }
+    Ok(ranked
+        .into_iter()
+        .filter(|(kind, entry, _)| {
+            seen.get(kind)
+                .is_some_and(|ids| ids.contains(entry.record_id.as_str()))
+        })
         .collect())
 }
 
-/// Loads the hits' records through the scoped store, one statement per kind.
+/// Loads the page's records through the scoped store, one statement per kind. A record
+/// archived or deleted since [`visible_hits`] read its id is absent.
 async fn load_nodes(
     store: &Store,
-    hits: &[(SearchEntry, TextMatch)],
+    page: &[(SearchType, SearchEntry, TextMatch)],
 ) -> Result<HashMap<(SearchType, String), Node>> {
-    let mut ids: HashMap<SearchType, Vec<String>> = HashMap::new();
-    for (entry, _) in hits {
-        if let Some(kind) = SearchType::of_table(&entry.table) {
-            ids.entry(kind).or_default().push(entry.record_id.clone());
-        }
-    }
     let mut out = HashMap::new();
-    for (kind, ids) in ids {
-        let nodes = match kind {
-            SearchType::Organisation => {
-                visible::<domain::Organisation>(
-                    store,
-                    ids,
-                    |r| r.meta.archived_at.is_some(),
-                    |r| Node::Organisation(OrganisationNode(r)),
-                )
-                .await?
-            }
-            SearchType::Partnership => {
-                visible::<domain::Partnership>(
-                    store,
-                    ids,
-                    |r| r.meta.archived_at.is_some(),
-                    |r| Node::Partnership(PartnershipNode(r)),
-                )
-                .await?
-            }
-            SearchType::Agreement => {
-                visible::<domain::Agreement>(
-                    store,
-                    ids,
-                    |r| r.meta.archived_at.is_some(),
-                    |r| Node::Agreement(AgreementNode(r)),
-                )
-                .await?
-            }
-            SearchType::Project => {
-                visible::<domain::Project>(
-                    store,
-                    ids,
-                    |r| r.meta.archived_at.is_some(),
-                    |r| Node::Project(ProjectNode(r)),
-                )
-                .await?
-            }
-            SearchType::Site => {
-                visible::<domain::Site>(
-                    store,
-                    ids,
-                    |r| r.meta.archived_at.is_some(),
-                    |r| Node::Site(SiteNode(r)),
-                )
-                .await?
-            }
-            SearchType::TrainingSession => {
-                visible::<domain::TrainingSession>(
-                    store,
-                    ids,
-                    |r| r.meta.archived_at.is_some(),
-                    |r| Node::TrainingSession(TrainingSessionNode(r)),
-                )
-                .await?
-            }
-            SearchType::ExchangeVisit => {
-                visible::<domain::ExchangeVisit>(
-                    store,
-                    ids,
-                    |r| r.meta.archived_at.is_some(),
-                    |r| Node::ExchangeVisit(ExchangeVisitNode(r)),
-                )
-                .await?
-            }
-        };
+    for (kind, ids) in ids_by_kind(page) {
+        let nodes: Vec<(String, Node)> = with_kind!(kind, |R, node| {
+            store
+                .by_ids::<R>(&ids)
+                .await
+                .gql()?
+                .into_iter()
+                .filter(|(_, r)| r.meta.archived_at.is_none())
+                .map(|(id, r)| (id, node(r)))
+                .collect()
+        });
         out.extend(nodes.into_iter().map(|(id, node)| ((kind, id), node)));
     }
     Ok(out)
@@ -313,37 +314,35 @@ pub async fn search(
         })
         .await
         .gql()?;
-    let ranked = rank(&key, entries);
-    let mut nodes = load_nodes(store, &ranked).await?;
-    let visible: Vec<(SearchType, Node, SearchEntry, TextMatch)> = ranked
-        .into_iter()
-        .filter_map(|(entry, m)| {
-            let kind = SearchType::of_table(&entry.table)?;
-            let record = nodes.remove(&(kind, entry.record_id.clone()))?;
-            Some((kind, record, entry, m))
-        })
-        .collect();
+    let visible = visible_hits(store, rank(&key, entries)).await?;
     let total = visible.len() as u64;
-    // Snippets only for the page: highlighting every hit cost more than the search itself.
-    let rows: Vec<SearchHit> = visible
+    let page: Vec<_> = visible
         .into_iter()
         .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))
         .take(usize::try_from(window.limit.saturating_add(1)).unwrap_or(usize::MAX))
-        .map(|(kind, record, entry, m)| SearchHit {
-            kind,
-            record,
-            field: camel_case(&entry.field),
-            lang: entry.lang.map(Into::into),
-            matched: m.kind.into(),
-            score: (m.score * 1000.0).round() / 1000.0,
-            snippet: highlight(
-                &entry.original,
-                &m.matched,
-                "<mark>",
-                "</mark>",
-                escape_html,
-            ),
-            text: entry.original,
+        .collect();
+    let mut nodes = load_nodes(store, &page).await?;
+    // Snippets only for the page: highlighting every hit cost more than the search itself.
+    let rows: Vec<SearchHit> = page
+        .into_iter()
+        .filter_map(|(kind, entry, m)| {
+            let record = nodes.remove(&(kind, entry.record_id.clone()))?;
+            Some(SearchHit {
+                kind,
+                record,
+                field: camel_case(&entry.field),
+                lang: entry.lang.map(Into::into),
+                matched: m.kind.into(),
+                score: (m.score * 1000.0).round() / 1000.0,
+                snippet: highlight(
+                    &entry.original,
+                    &m.matched,
+                    "<mark>",
+                    "</mark>",
+                    escape_html,
+                ),
+                text: entry.original,
+            })
         })
         .collect();
     let total: TotalFn = Arc::new(move || Box::pin(async move { Ok(total) }));
