@@ -2592,3 +2592,35 @@ hostile_tests!(
         );
     }
 );
+
+hostile_tests!(
+    operations_beyond_the_bound_wait_their_turn_within_their_deadline,
+    Config {
+        // One operation at a time; each takes at least 400 ms (its DataLoader batch waits that
+        // long), and the deadline is 700 ms.
+        max_operations: 1,
+        loader_delay_ms: 400,
+        limits: Limits {
+            request_timeout: Duration::from_millis(700),
+            ..Limits::without_rate_limits()
+        },
+        ..test_config()
+    },
+    |app: TestApp| async move {
+        let query = "query($id: ID!) { node(id: $id) { id } }";
+        let id = global_id("Region", "MA-01");
+        let vars = json!({ "id": id });
+        let (a, b) = tokio::join!(
+            app.query(query, vars.clone()),
+            app.query(query, vars.clone())
+        );
+        // The second waited for the first (400 ms or more), so it could not finish by 700 ms;
+        // without the bound both would have answered in about 400 ms.
+        let mut codes = [error_codes(&a), error_codes(&b)];
+        codes.sort();
+        assert_eq!(codes, [vec![], vec!["TIMEOUT".to_owned()]], "{a}\n{b}");
+        // The turn was given back: the next operation runs.
+        let response = app.query(query, vars).await;
+        assert_eq!(response["data"]["node"]["id"], json!(id), "{response}");
+    }
+);

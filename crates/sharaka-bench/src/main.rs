@@ -100,6 +100,10 @@ struct Cli {
     /// within the window cost no token lookup.
     #[arg(long)]
     token_cache_ms: Option<u64>,
+    /// Operations the in-process server executes at once (`SHARAKA_MAX_OPERATIONS`; the
+    /// server's default when unset).
+    #[arg(long)]
+    max_operations: Option<usize>,
     /// Rebuild the search index even when it already covers the data set (it is built after
     /// loading whenever it does not; the `search` scenario needs it).
     #[arg(long)]
@@ -124,6 +128,8 @@ struct Results {
     /// The in-process server's DataLoader delay and token cache window, in milliseconds.
     loader_delay_ms: Option<u64>,
     token_cache_ms: Option<u64>,
+    /// The in-process server's bound on operations executing at once (0: none).
+    max_operations: Option<usize>,
     load: Option<data::LoadReport>,
     startup_to_first_answer_ms: Option<f64>,
     baseline_statements: Option<u64>,
@@ -181,6 +187,7 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         seconds: cli.seconds,
         loader_delay_ms: None,
         token_cache_ms: None,
+        max_operations: None,
         load: None,
         startup_to_first_answer_ms: None,
         baseline_statements: None,
@@ -279,8 +286,12 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         if let Some(window) = cli.token_cache_ms {
             config.token_cache_ms = window;
         }
+        if let Some(turns) = cli.max_operations {
+            config.max_operations = turns;
+        }
         results.loader_delay_ms = Some(config.loader_delay_ms);
         results.token_cache_ms = Some(config.token_cache_ms);
+        results.max_operations = Some(config.max_operations);
         config.limits.rate_per_minute = 0;
         config.limits.rate_per_address_per_minute = 0;
         let started = Instant::now();
@@ -381,8 +392,15 @@ fn print_table(results: &Results) {
             .baseline_statements
             .map_or_else(|| "-".to_owned(), |b| b.to_string()),
     );
-    if let (Some(delay), Some(window)) = (results.loader_delay_ms, results.token_cache_ms) {
-        println!("server: DataLoader delay {delay} ms · token cache {window} ms (0: off)");
+    if let (Some(delay), Some(window), Some(turns)) = (
+        results.loader_delay_ms,
+        results.token_cache_ms,
+        results.max_operations,
+    ) {
+        println!(
+            "server: DataLoader delay {delay} ms · token cache {window} ms (0: off) · \
+             operations at once {turns} (0: no bound)"
+        );
     }
     if let Some(load) = &results.load {
         if load.skipped {

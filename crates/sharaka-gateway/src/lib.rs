@@ -97,6 +97,8 @@ pub struct App {
     tokens: auth::TokenCache,
     /// Parsed documents by query text, shared by every transport.
     documents: limits::parsed::DocumentCache,
+    /// Turns to execute an operation (`SHARAKA_MAX_OPERATIONS`); none when unbounded.
+    turns: Option<std::sync::Arc<tokio::sync::Semaphore>>,
     config: Config,
 }
 
@@ -151,6 +153,8 @@ impl App {
             live,
             tokens,
             documents: limits::parsed::DocumentCache::default(),
+            turns: (config.max_operations > 0)
+                .then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(config.max_operations))),
             config,
         }
     }
@@ -212,7 +216,14 @@ impl App {
         let mutation = kind == "mutation";
         let span = telemetry::operation_span(&name, kind, usage);
         let request = request.data(schema::RequestLang(lang));
-        let run = error::ERROR_LANG.scope(lang, self.execute_scoped(request, principal, mutation));
+        let run = error::ERROR_LANG.scope(lang, async {
+            // Waiting for a turn counts towards the deadline. The semaphore is never closed.
+            let _turn = match &self.turns {
+                Some(turns) => turns.acquire().await.ok(),
+                None => None,
+            };
+            self.execute_scoped(request, principal, mutation).await
+        });
         // Dropping `run` at the deadline rolls its transaction back. On PostgreSQL the server's
         // `statement_timeout` also stops the statement; on SQLite the statement in progress runs
         // on until its next row (sqlx has no interrupt we can reach; see the README).
