@@ -560,7 +560,10 @@ async fn stats(ctx: &Ctx, rng: &mut Rng, tally: &mut Tally) {
     let period = json!({ "from": from.to_string(), "to": to.to_string() });
     let measuring = ctx.measuring.load(Ordering::Relaxed);
     let started = Instant::now();
-    let result = ctx.target.post(STATS, json!({ "period": period })).await;
+    let result = ctx
+        .target
+        .post_as::<serde::de::IgnoredAny>(STATS, json!({ "period": period }))
+        .await;
     tally.record(started, &result, measuring);
 }
 
