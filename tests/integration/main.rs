@@ -10,6 +10,7 @@ mod group_by;
 mod hostile;
 mod http_errors;
 mod live;
+mod migrations;
 mod n_plus_one;
 mod operations;
 mod read_model;

@@ -413,6 +413,55 @@ impl Store {
         with_conn!(self, c => resource::child_counts::<R, _>(c, relation, parent_ids, query, scope.as_ref()).await)
     }
 
+    /// Applies the next `steps` pending migrations (for tests that walk the migrations one at
+    /// a time; serving applies them all with [`Store::migrate`]).
+    #[doc(hidden)]
+    pub async fn migrate_up(&self, steps: u32) -> Result<(), PersistenceError> {
+        Migrator::up(&self.pool, Some(steps)).await?;
+        Ok(())
+    }
+
+    /// What the database's schema holds, one sorted line per table column, index, constraint,
+    /// trigger and function (SQLite: its `sqlite_master` entries), so that two states can be
+    /// compared. For tests of the migrations.
+    #[doc(hidden)]
+    pub async fn schema_outline(&self) -> Result<Vec<String>, PersistenceError> {
+        let sql = match self.backend() {
+            Backend::Postgres => {
+                "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' \
+                   || is_nullable || ' ' || COALESCE(column_default, '') AS line \
+                 FROM information_schema.columns WHERE table_schema = 'public' \
+                 UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' \
+                 UNION ALL SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname \
+                   || ' ' || pg_get_constraintdef(oid) \
+                 FROM pg_constraint WHERE connamespace = 'public'::regnamespace \
+                 UNION ALL SELECT 'trigger ' || tgrelid::regclass::text || ' ' || tgname \
+                 FROM pg_trigger WHERE NOT tgisinternal \
+                 UNION ALL SELECT 'function ' || p.proname FROM pg_proc p \
+                 JOIN pg_namespace n ON n.oid = p.pronamespace \
+                 WHERE n.nspname = 'public' AND p.prokind = 'f' \
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+            }
+            _ => {
+                "SELECT type || ' ' || name || ' ' || tbl_name || ' ' || COALESCE(sql, '') AS line \
+                 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            }
+        };
+        let rows = self
+            .pool
+            .query_all_raw(sea_orm::Statement::from_string(
+                self.pool.get_database_backend(),
+                sql,
+            ))
+            .await?;
+        let mut lines = rows
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0))
+            .collect::<Result<Vec<_>, _>>()?;
+        lines.sort();
+        Ok(lines)
+    }
+
     /// Reads every stored row of every table with both of persistence's row decoders and
     /// compares them (see `entities::Positional`); returns how many rows agreed. For tests.
     #[doc(hidden)]
