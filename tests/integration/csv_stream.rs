@@ -192,12 +192,20 @@ backend_tests!(
             )
             .await;
         }
+        // In id order pages follow the primary key; in another order they go by offset.
         let (_, sites) = parse(&get(&base, "/export/sites.csv", &[], token).await.body);
         assert_eq!(sites.len(), 1_055);
-        let mut ids: Vec<&str> = sites.iter().map(|r| r[0].as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), 1_055);
+        let ids: Vec<&str> = sites.iter().map(|r| r[0].as_str()).collect();
+        assert!(ids.is_sorted(), "in id order");
+        let mut unique = ids.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), 1_055);
+        let by_name = [("orderBy", r#"[{"field":"NAME_FR","direction":"DESC"}]"#)];
+        let (_, named) = parse(&get(&base, "/export/sites.csv", &by_name, token).await.body);
+        let mut named_ids: Vec<&str> = named.iter().map(|r| r[0].as_str()).collect();
+        assert_ne!(named_ids, ids, "another order");
+        named_ids.sort_unstable();
+        assert_eq!(named_ids, ids, "the same rows, none lost or repeated");
 
         // A bad filter: 400 with a coded JSON body that says what is wrong.
         for (filter, needle) in [

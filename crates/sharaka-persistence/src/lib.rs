@@ -366,6 +366,19 @@ impl Store {
         with_conn!(self, c => resource::list(c, query, scope.as_ref()).await)
     }
 
+    /// Keyset paging in id order: at most `limit` records the filter keeps after the record
+    /// `after` (from the first when `None`), each with its id. For walks over every record.
+    pub async fn list_after<R: Resource>(
+        &self,
+        filter: Option<&Filter>,
+        include_archived: bool,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<(String, R)>, PersistenceError> {
+        let scope = self.scope(R::TABLE);
+        with_conn!(self, c => resource::list_after(c, filter, include_archived, after, limit, scope.as_ref()).await)
+    }
+
     /// How many records the query's filter keeps.
     pub async fn count<R: Resource>(&self, query: &ListQuery) -> Result<u64, PersistenceError> {
         let scope = self.scope(R::TABLE);

@@ -14,8 +14,10 @@
 //! - The body is UTF-8 with a byte-order mark, columns as the GraphQL `exports` fields, formulas
 //!   neutralised ([`crate::schema::export::neutralise`]). Rows are read [`PAGE`] at a time and
 //!   each page is written and sent before the next is read, so memory does not grow with the
-//!   list. Pages are separate statements, not one snapshot: a record changed during a long
-//!   export may appear in the state of either page. The first page is read before the response
+//!   list. Without `orderBy` pages follow the primary key (each starts after the last id
+//!   sent), so every row is read once; with it they go by offset. Pages are separate
+//!   statements, not one snapshot: a record changed during a long export may appear in the
+//!   state of either page. The first page is read before the response
 //!   starts, so a failure there is still a coded JSON error; a later failure is logged and cuts
 //!   the transfer short (the client sees an incomplete chunked body, never a truncated file
 //!   that looks whole).
@@ -224,24 +226,50 @@ fn not_found(list: &str) -> Response {
     )
 }
 
-/// One page of records, from `offset`.
+/// Where the next page starts.
+#[derive(Clone, Debug)]
+enum Start {
+    /// After the record with this id: the list is in id order (no `orderBy`), so pages follow
+    /// the primary key, each read once, and writes during the export shift nothing.
+    After(Option<String>),
+    /// At this offset, for a list in another order: every page reads the rows before it again.
+    Offset(u64),
+}
+
+/// One page of records, and where the next one starts when this one was full.
 async fn page<R: CsvRecord>(
     store: &Store,
     filter: &Option<Filter>,
     order: &[Order],
     archived: bool,
-    offset: u64,
-) -> Result<Vec<R>, ApiError> {
-    let query = ListQuery {
-        filter: filter.clone(),
-        order: order.to_vec(),
-        page: Page {
-            offset,
-            limit: PAGE,
-        },
-        include_archived: archived,
-    };
-    Ok(store.list::<R>(&query).await?)
+    from: Start,
+) -> Result<(Vec<R>, Option<Start>), ApiError> {
+    match from {
+        Start::After(after) => {
+            let rows = store
+                .list_after::<R>(filter.as_ref(), archived, after.as_deref(), PAGE)
+                .await?;
+            let next = match rows.last() {
+                Some((id, _)) if rows.len() as u64 == PAGE => Some(Start::After(Some(id.clone()))),
+                _ => None,
+            };
+            Ok((rows.into_iter().map(|(_, r)| r).collect(), next))
+        }
+        Start::Offset(offset) => {
+            let query = ListQuery {
+                filter: filter.clone(),
+                order: order.to_vec(),
+                page: Page {
+                    offset,
+                    limit: PAGE,
+                },
+                include_archived: archived,
+            };
+            let rows = store.list::<R>(&query).await?;
+            let next = (rows.len() as u64 == PAGE).then_some(Start::Offset(offset + PAGE));
+            Ok((rows, next))
+        }
+    }
 }
 
 /// Streams the list as CSV: the byte-order mark and header with the first page, then a chunk
@@ -253,27 +281,30 @@ async fn stream_csv<R: CsvRecord + Send + 'static>(
     order: Vec<Order>,
     archived: bool,
 ) -> Response {
-    let first = match page::<R>(&store, &filter, &order, archived, 0).await {
-        Ok(rows) => rows,
+    let start = if order.is_empty() {
+        Start::After(None)
+    } else {
+        Start::Offset(0)
+    };
+    let (first, more) = match page::<R>(&store, &filter, &order, archived, start).await {
+        Ok(page) => page,
         Err(e) => return internal(&e),
     };
     let mut head = BOM.as_bytes().to_vec();
-    let more = first.len() as u64 == PAGE;
     match csv_chunk(Some(R::HEADER), first.iter().map(R::csv_row)) {
         Ok(bytes) => head.extend(bytes),
         Err(e) => return internal(&e),
     }
     let start = stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(head)) });
-    // The rest: (next offset) while the last page was full.
-    let rest = stream::unfold(more.then_some(PAGE), move |offset| {
+    // The rest: where the next page starts, while the last page was full.
+    let rest = stream::unfold(more, move |from| {
         let store = store.clone();
         let filter = filter.clone();
         let order = order.clone();
         async move {
-            let offset = offset?;
-            let chunk = match page::<R>(&store, &filter, &order, archived, offset).await {
-                Ok(rows) => {
-                    let next = (rows.len() as u64 == PAGE).then_some(offset + PAGE);
+            let from = from?;
+            let chunk = match page::<R>(&store, &filter, &order, archived, from.clone()).await {
+                Ok((rows, next)) => {
                     csv_chunk(None, rows.iter().map(R::csv_row)).map(|bytes| (bytes, next))
                 }
                 Err(e) => Err(e),
@@ -281,7 +312,7 @@ async fn stream_csv<R: CsvRecord + Send + 'static>(
             Some(match chunk {
                 Ok((bytes, next)) => (Ok(Bytes::from(bytes)), next),
                 Err(e) => {
-                    tracing::error!(error = %e, offset, "CSV export failed mid-stream");
+                    tracing::error!(error = %e, ?from, "CSV export failed mid-stream");
                     (Err(std::io::Error::other("export failed")), None)
                 }
             })

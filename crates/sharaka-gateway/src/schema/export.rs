@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use async_graphql::{Context, Object, Result};
 use sharaka_domain::{self as domain, Coded, IatiCoded, LocalizedText, PartialDate};
 use sharaka_persistence::relations as rel;
-use sharaka_persistence::{Filter, ListQuery, Page, Resource, Store, Value};
+use sharaka_persistence::{Filter, ListQuery, Resource, Store, Value};
 
 use super::context::deps;
 use super::filters::*;
@@ -30,26 +30,22 @@ const BATCH: u64 = 500;
 #[derive(Default)]
 pub struct ExportQuery;
 
-/// Every record of `R` the filter keeps, in id order, read in batches.
+/// Every record of `R` the filter keeps, in id order, read in batches (each from where the
+/// last ended).
 async fn all<R: Resource>(
     store: &Store,
     filter: Option<Filter>,
     include_archived: bool,
 ) -> Result<Vec<R>, ApiError> {
     let mut out = Vec::new();
+    let mut after: Option<String> = None;
     loop {
-        let query = ListQuery {
-            filter: filter.clone(),
-            order: Vec::new(),
-            page: Page {
-                offset: out.len() as u64,
-                limit: BATCH,
-            },
-            include_archived,
-        };
-        let batch = store.list::<R>(&query).await?;
+        let batch = store
+            .list_after::<R>(filter.as_ref(), include_archived, after.as_deref(), BATCH)
+            .await?;
         let done = (batch.len() as u64) < BATCH;
-        out.extend(batch);
+        after = batch.last().map(|(id, _)| id.clone());
+        out.extend(batch.into_iter().map(|(_, record)| record));
         if out.len() as u64 > MAX_EXPORT_ROWS {
             return Err(ApiError::bad_input(format!(
                 "an export holds at most {MAX_EXPORT_ROWS} rows; narrow the filter"
