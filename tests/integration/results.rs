@@ -595,3 +595,129 @@ backend_tests!(
         crate::stats::validate_iati(xml);
     }
 );
+
+const UPDATE_INDICATOR: &str = "mutation($input: UpdateIndicatorInput!) { updateIndicator(input: $input) { \
+    id version measure ascending title { fr en } baselineYear baselineValue baselineComment \
+    history { nodes { action } } } }";
+
+async fn indicator_now(app: &TestApp, id: &Value) -> Value {
+    app.data(
+        "query($id: ID!) { node(id: $id) { ... on Indicator { version measure title { fr } baselineValue } } }",
+        json!({ "id": id }),
+    )
+    .await["node"]
+        .clone()
+}
+
+backend_tests!(
+    indicators_change_at_their_version_and_keep_their_measure_once_periods_exist,
+    Data::Demo,
+    |app: TestApp| async move {
+        let created = create_output(&app).await;
+        let trained = created["indicators"]["nodes"][0]["id"].clone();
+
+        // Absent fields stay; the baseline gains a value and a comment.
+        let updated = app
+            .data(
+                UPDATE_INDICATOR,
+                json!({ "input": { "id": trained, "expectedVersion": 1,
+                    "title": { "fr": "Détenus certifiés" },
+                    "baselineValue": 10.0, "baselineComment": "Recensement 2024" } }),
+            )
+            .await["updateIndicator"]
+            .clone();
+        assert_eq!(updated["version"], 2);
+        assert_eq!(updated["title"]["fr"], "Détenus certifiés");
+        assert_eq!(updated["measure"], "UNIT");
+        assert_eq!(updated["baselineYear"], 2024);
+        assert_eq!(updated["baselineValue"], 10.0);
+        assert_eq!(updated["baselineComment"], "Recensement 2024");
+        let actions: Vec<&str> = updated["history"]["nodes"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert_eq!(actions, ["createIndicator", "updateIndicator"]);
+
+        // A stale version is a conflict.
+        let stale = app
+            .query(
+                UPDATE_INDICATOR,
+                json!({ "input": { "id": trained, "expectedVersion": 1, "ascending": false } }),
+            )
+            .await;
+        assert_eq!(error_codes(&stale), ["CONFLICT"]);
+
+        // Its periods are counted in units: the measure stays, and nothing is written.
+        let refused = app
+            .query(
+                UPDATE_INDICATOR,
+                json!({ "input": { "id": trained, "expectedVersion": 2,
+                    "measure": "PERCENTAGE", "title": { "fr": "Part des détenus certifiés" } } }),
+            )
+            .await;
+        assert_eq!(error_codes(&refused), ["BAD_USER_INPUT"], "{refused}");
+        assert_eq!(
+            fields(&refused),
+            [pair("measure", "MEASURE_FIXED_BY_PERIODS")]
+        );
+        let now = indicator_now(&app, &trained).await;
+        assert_eq!(
+            (&now["version"], &now["measure"], &now["title"]["fr"]),
+            (&json!(2), &json!("UNIT"), &json!("Détenus certifiés"))
+        );
+
+        // Clearing the baseline year of a baseline with a value is refused as on creation.
+        let refused = app
+            .query(
+                UPDATE_INDICATOR,
+                json!({ "input": { "id": trained, "expectedVersion": 2, "baselineYear": null } }),
+            )
+            .await;
+        assert_eq!(fields(&refused), [pair("baselineYear", "REQUIRED")]);
+
+        // An indicator without periods may change its measure, and is then held to it.
+        let mut bare = groundwater_output();
+        bare["indicators"] = json!([{ "measure": "UNIT", "title": { "en": "Workshops held" } }]);
+        let bare = app.data(CREATE, json!({ "input": bare })).await["createProjectResult"]
+            ["indicators"]["nodes"][0]["id"]
+            .clone();
+        let changed = app
+            .data(
+                UPDATE_INDICATOR,
+                json!({ "input": { "id": bare, "expectedVersion": 1, "measure": "PERCENTAGE",
+                    "baselineYear": 2024, "baselineValue": 55.0 } }),
+            )
+            .await["updateIndicator"]
+            .clone();
+        assert_eq!(changed["measure"], "PERCENTAGE");
+        let refused = app
+            .query(
+                UPDATE_INDICATOR,
+                json!({ "input": { "id": bare, "expectedVersion": 2, "baselineValue": 120.0 } }),
+            )
+            .await;
+        assert_eq!(
+            fields(&refused),
+            [pair("baselineValue", "PERCENTAGE_OVER_100")]
+        );
+
+        // Access follows the project's, as for actuals: EMI implements it, DGAPR does not,
+        // and FM6 cannot see it.
+        let rename = |v: i64| json!({ "input": { "id": trained, "expectedVersion": v, "title": { "en": "Certified" } } });
+        let refused = app
+            .query_as(partner("org:dgapr"), UPDATE_INDICATOR, rename(2))
+            .await;
+        assert_eq!(error_codes(&refused), ["FORBIDDEN"]);
+        let refused = app
+            .query_as(partner("org:fm6"), UPDATE_INDICATOR, rename(2))
+            .await;
+        assert_eq!(error_codes(&refused), ["NOT_FOUND"]);
+        let allowed = app
+            .query_as(partner("org:emi"), UPDATE_INDICATOR, rename(2))
+            .await;
+        assert!(allowed.get("errors").is_none(), "{allowed}");
+        assert_eq!(indicator_now(&app, &trained).await["version"], 3);
+    }
+);

@@ -153,6 +153,9 @@ pub enum Problem {
     DisaggregationExceedsTotal,
     /// A percentage indicator's value lies above 100.
     PercentageOver100,
+    /// An indicator's measure cannot change once it has reporting periods (their targets and
+    /// actuals are expressed in it).
+    MeasureFixedByPeriods,
     /// Any other reason, as free text (not translated).
     Other(String),
 }
@@ -214,6 +217,7 @@ impl Problem {
             InvalidDimensionValue { .. } => "INVALID_DIMENSION_VALUE",
             DisaggregationExceedsTotal => "DISAGGREGATION_EXCEEDS_TOTAL",
             PercentageOver100 => "PERCENTAGE_OVER_100",
+            MeasureFixedByPeriods => "MEASURE_FIXED_BY_PERIODS",
             Other(_) => "OTHER",
         }
     }

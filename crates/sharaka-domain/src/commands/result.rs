@@ -357,8 +357,22 @@ impl TryFrom<ResultInput> for NewResult {
 impl NewIndicator {
     /// Validates an indicator added on its own (its paths start at the indicator's fields).
     pub fn validate(input: &IndicatorInput) -> Result<Self, DomainError> {
+        Self::validate_change(input, input.measure, false)
+    }
+
+    /// Validates an existing indicator's new state (`input`, whose periods are left out: they
+    /// have their own mutations). Its measure may change only while it has no periods, whose
+    /// targets and actuals are expressed in it.
+    pub fn validate_change(
+        input: &IndicatorInput,
+        measure_now: IndicatorMeasure,
+        has_periods: bool,
+    ) -> Result<Self, DomainError> {
         let mut check = Check::default();
         let indicator = check.indicator("", input);
+        if has_periods && input.measure != measure_now {
+            check.add(".measure", Problem::MeasureFixedByPeriods);
+        }
         // `indicator("")` prefixes paths with `.`; strip it for a top-level input.
         check.errors.iter_mut().for_each(|e| {
             if let Some(rest) = e.path.strip_prefix('.') {
@@ -444,6 +458,43 @@ mod tests {
                 }],
             }],
         }
+    }
+
+    #[test]
+    fn an_indicator_keeps_its_measure_once_it_has_periods() {
+        let mut input = result().indicators.remove(0);
+        input.periods.clear();
+        input.measure = IndicatorMeasure::Percentage;
+        // Without periods the measure may change; the rest is validated as on creation.
+        let changed = NewIndicator::validate_change(&input, IndicatorMeasure::Unit, false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(changed.measure, IndicatorMeasure::Percentage);
+        assert!(changed.periods.is_empty());
+        assert_eq!(
+            refusals(NewIndicator::validate_change(
+                &input,
+                IndicatorMeasure::Unit,
+                true
+            )),
+            one("measure", Problem::MeasureFixedByPeriods)
+        );
+        // The same measure is no change, periods or not.
+        input.measure = IndicatorMeasure::Unit;
+        assert!(NewIndicator::validate_change(&input, IndicatorMeasure::Unit, true).is_ok());
+        // Other problems are found alongside, at the indicator's own paths.
+        input.measure = IndicatorMeasure::Percentage;
+        input.baseline_value = Some(150.0);
+        assert_eq!(
+            refusals(NewIndicator::validate_change(
+                &input,
+                IndicatorMeasure::Unit,
+                true
+            )),
+            [
+                ("baselineValue".to_owned(), Problem::PercentageOver100),
+                ("measure".to_owned(), Problem::MeasureFixedByPeriods),
+            ]
+        );
     }
 
     #[test]

@@ -372,6 +372,12 @@ impl Problem {
                 "Cet indicateur est un pourcentage : saisissez une valeur d'au plus 100.",
                 "This indicator is a percentage: enter a value of at most 100.",
             ),
+            MeasureFixedByPeriods => pick(
+                l,
+                "لهذا المؤشر فترات تقرير عُبّر عن أهدافها وقيمها المحققة بهذا المقياس، فلا يمكن تغييره؛ أنشئ مؤشرًا جديدًا بالمقياس الآخر.",
+                "Cet indicateur a des périodes dont les cibles et les valeurs atteintes sont exprimées dans cette mesure : elle ne peut plus changer ; créez un nouvel indicateur avec l'autre mesure.",
+                "This indicator has reporting periods whose targets and actuals are expressed in this measure, so it cannot change; create a new indicator with the other measure.",
+            ),
             Other(text) => text.clone(),
         }
     }

@@ -7,13 +7,15 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use sharaka_domain as domain;
 use sharaka_domain::Coded;
+use sharaka_persistence::ListQuery;
+use sharaka_persistence::relations as rel;
 use sharaka_persistence::write::Cell;
 
 use super::project::{References, ensure_version, load, local};
 use super::{LocalizedTextInput, merge_text};
 use crate::error::GqlResultExt;
 use crate::schema::context::deps;
-use crate::schema::nodes::{IndicatorPeriodNode, ProjectResultNode};
+use crate::schema::nodes::{IndicatorNode, IndicatorPeriodNode, ProjectResultNode};
 use crate::schema::scalars::*;
 use crate::schema::write::{self, Cells, DESCRIPTION, TITLE};
 
@@ -112,6 +114,43 @@ pub struct UpdateProjectResultInput {
     pub title: MaybeUndefined<LocalizedTextInput>,
     /// The description.
     pub description: MaybeUndefined<LocalizedTextInput>,
+}
+
+/// Changes to an indicator's own fields (its periods have their own mutations): absent fields
+/// stay, `null` clears an optional one. The measure may change only while the indicator has
+/// no periods.
+#[derive(InputObject)]
+pub struct UpdateIndicatorInput {
+    /// The indicator's ID.
+    pub id: ID,
+    /// The version you read; a stale one is refused with `CONFLICT`.
+    pub expected_version: i32,
+    /// How values are expressed.
+    pub measure: Option<IndicatorMeasure>,
+    /// True when a higher value is better.
+    pub ascending: Option<bool>,
+    /// True when the indicator counts people (its small counts are then suppressed on
+    /// dashboards for partners and the public).
+    pub counts_people: Option<bool>,
+    /// The title, in at least one language.
+    pub title: MaybeUndefined<LocalizedTextInput>,
+    /// The description.
+    pub description: MaybeUndefined<LocalizedTextInput>,
+    /// The year the baseline was measured (required with a baseline value or comment).
+    pub baseline_year: MaybeUndefined<i32>,
+    /// The baseline value.
+    pub baseline_value: MaybeUndefined<f64>,
+    /// A comment on the baseline.
+    pub baseline_comment: MaybeUndefined<String>,
+}
+
+/// `patch` applied to `current`: absent keeps it, `null` clears it.
+fn merge<T>(current: Option<T>, patch: MaybeUndefined<T>) -> Option<T> {
+    match patch {
+        MaybeUndefined::Undefined => current,
+        MaybeUndefined::Null => None,
+        MaybeUndefined::Value(v) => Some(v),
+    }
 }
 
 fn parts(list: Vec<DisaggregationInput>) -> Vec<domain::DisaggregationInput> {
@@ -242,21 +281,12 @@ async fn create_period(
     Ok(id)
 }
 
-/// Creates an indicator with its periods, audited.
-async fn create_indicator(
-    ctx: &Context<'_>,
-    result_id: &str,
-    project_id: &str,
-    indicator: &domain::NewIndicator,
-) -> Result<()> {
-    let id = write::new_id();
+/// An indicator's own columns (not its ids, nor its periods).
+fn indicator_cells(indicator: &domain::NewIndicator) -> Cells {
     let mut cells: Cells = write::text_cells(TITLE, &indicator.title).into();
     cells.extend(write::text_cells(DESCRIPTION, &indicator.description));
     let baseline = indicator.baseline.as_ref();
     cells.extend([
-        ("id", Cell::Text(id.clone())),
-        ("result_id", Cell::Text(result_id.to_owned())),
-        ("project_id", Cell::Text(project_id.to_owned())),
         ("measure", Cell::Text(indicator.measure.code().to_owned())),
         ("ascending", Cell::Bool(indicator.ascending)),
         ("counts_people", Cell::Bool(indicator.counts_people)),
@@ -269,6 +299,23 @@ async fn create_indicator(
             "baseline_comment",
             Cell::opt_text(baseline.and_then(|b| b.comment.as_deref())),
         ),
+    ]);
+    cells
+}
+
+/// Creates an indicator with its periods, audited.
+async fn create_indicator(
+    ctx: &Context<'_>,
+    result_id: &str,
+    project_id: &str,
+    indicator: &domain::NewIndicator,
+) -> Result<()> {
+    let id = write::new_id();
+    let mut cells = indicator_cells(indicator);
+    cells.extend([
+        ("id", Cell::Text(id.clone())),
+        ("result_id", Cell::Text(result_id.to_owned())),
+        ("project_id", Cell::Text(project_id.to_owned())),
     ]);
     write::create(
         ctx,
@@ -393,6 +440,71 @@ impl ResultMutation {
         )
         .await?;
         result_node(ctx, &id).await
+    }
+
+    /// Updates an indicator's measure, direction, title, description or baseline at
+    /// `expectedVersion`; the whole indicator is validated as on creation. The measure may
+    /// change only while the indicator has no periods (`MEASURE_FIXED_BY_PERIODS`): their
+    /// targets and actuals are expressed in it. Allowed to whoever may change the project's
+    /// results.
+    async fn update_indicator(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: UpdateIndicatorInput,
+    ) -> Result<IndicatorNode> {
+        let id = local(&input.id, "Indicator")?;
+        let current: domain::Indicator = load(ctx, &id, "indicator").await?;
+        ensure_version(
+            &current.meta,
+            input.expected_version,
+            "result_indicators",
+            &id,
+        )?;
+        // Every period counts, whoever asks: the rule is about the data, not the reader.
+        let periods = deps(ctx)
+            .store
+            .unscoped()
+            .child_counts::<domain::IndicatorPeriod>(
+                &rel::INDICATOR_PERIODS,
+                std::slice::from_ref(&id),
+                &ListQuery {
+                    include_archived: true,
+                    ..ListQuery::first(0)
+                },
+            )
+            .await
+            .gql()?;
+        let baseline = current.baseline.as_ref();
+        let raw = domain::IndicatorInput {
+            measure: input.measure.map_or(current.measure, Into::into),
+            ascending: input.ascending.unwrap_or(current.ascending),
+            counts_people: input.counts_people.unwrap_or(current.counts_people),
+            title: merge_text(&current.title, input.title),
+            description: merge_text(&current.description, input.description),
+            baseline_year: merge(baseline.map(|b| b.year), input.baseline_year),
+            baseline_value: merge(baseline.and_then(|b| b.value), input.baseline_value),
+            baseline_comment: merge(
+                baseline.and_then(|b| b.comment.clone()),
+                input.baseline_comment,
+            ),
+            periods: Vec::new(),
+        };
+        let has_periods = periods.get(&id).is_some_and(|n| *n > 0);
+        let command = domain::NewIndicator::validate_change(&raw, current.measure, has_periods)
+            .map_err(crate::error::ApiError::from)
+            .gql()?;
+        write::update(
+            ctx,
+            "Indicator",
+            "result_indicators",
+            &id,
+            input.expected_version,
+            indicator_cells(&command),
+            "updateIndicator",
+            None,
+        )
+        .await?;
+        Ok(IndicatorNode(load(ctx, &id, "indicator").await?))
     }
 
     /// Adds a reporting period, with its target, to an indicator. With an `idempotencyKey`, a

@@ -116,6 +116,27 @@ impl IndicatorNode {
     async fn version(&self) -> i32 {
         self.0.meta.version
     }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.meta.updated_at
+    }
+    /// The record's history: every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        Ok(AuditEventConnection(
+            children(ctx, rel::RECORD_HISTORY, self.0.id.as_str(), first, after)
+                .await?
+                .map(AuditEventNode),
+        ))
+    }
     /// The result the indicator measures.
     async fn result(&self, ctx: &Context<'_>) -> Result<ProjectResultNode> {
         Ok(ProjectResultNode(
