@@ -526,6 +526,12 @@ fn decode<R: Resource>(row: &QueryResult) -> Result<R, PersistenceError> {
     R::from_row(R::Row::read(row)?)
 }
 
+/// Decodes a row of `R` (see [`decode`]) with its id.
+fn decode_with_id<R: Resource>(row: &QueryResult) -> Result<(String, R), PersistenceError> {
+    let id: String = row.try_get("", "id")?;
+    Ok((id, decode::<R>(row)?))
+}
+
 /// One page of `R`, filtered and ordered.
 pub async fn list<R: Resource, C: ConnectionTrait>(
     db: &C,
@@ -573,12 +579,7 @@ pub async fn list_after<R: Resource, C: ConnectionTrait>(
     }
     select.order_by_expr(id, SqlOrder::Asc).limit(limit);
     let rows = db.query_all(&select).await?;
-    rows.iter()
-        .map(|row| {
-            let id: String = row.try_get("", "id")?;
-            Ok((id, decode::<R>(row)?))
-        })
-        .collect()
+    rows.iter().map(decode_with_id::<R>).collect()
 }
 
 /// How many rows of `R` the query's filter keeps (ignoring its page).
@@ -621,12 +622,7 @@ pub async fn by_ids<R: Resource, C: ConnectionTrait>(
         select.cond_where(condition_on(R::TABLE, None, scope)?);
     }
     let rows = db.query_all(&select).await?;
-    rows.iter()
-        .map(|row| {
-            let id: String = row.try_get("", "id")?;
-            Ok((id, decode::<R>(row)?))
-        })
-        .collect()
+    rows.iter().map(decode_with_id::<R>).collect()
 }
 
 /// Which of `ids` name unarchived records of `R` that the scope lets through. Only the ids are
