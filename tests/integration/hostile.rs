@@ -2596,12 +2596,13 @@ hostile_tests!(
 hostile_tests!(
     operations_beyond_the_bound_wait_their_turn_within_their_deadline,
     Config {
-        // One operation at a time; each takes at least 400 ms (its DataLoader batch waits that
-        // long), and the deadline is 700 ms.
+        // One operation at a time; each takes at least 800 ms (its DataLoader batch waits that
+        // long), and the deadline is 1,300 ms: the first has 500 ms to spare on a busy machine,
+        // and the second, which cannot finish before 1,600 ms, always misses it.
         max_operations: 1,
-        loader_delay_ms: 400,
+        loader_delay_ms: 800,
         limits: Limits {
-            request_timeout: Duration::from_millis(700),
+            request_timeout: Duration::from_millis(1_300),
             ..Limits::without_rate_limits()
         },
         ..test_config()
@@ -2614,8 +2615,8 @@ hostile_tests!(
             app.query(query, vars.clone()),
             app.query(query, vars.clone())
         );
-        // The second waited for the first (400 ms or more), so it could not finish by 700 ms;
-        // without the bound both would have answered in about 400 ms.
+        // The second waited for the first (800 ms or more), so it could not finish by 1,300 ms;
+        // without the bound both would have answered in about 800 ms.
         let mut codes = [error_codes(&a), error_codes(&b)];
         codes.sort();
         assert_eq!(codes, [vec![], vec!["TIMEOUT".to_owned()]], "{a}\n{b}");
