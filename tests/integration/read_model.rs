@@ -2855,3 +2855,107 @@ backend_tests!(
         assert_eq!(with_archived, all);
     }
 );
+
+// Keyset pages in one sort key walk the same rows in the same order as one ordered list, for
+// every sort key of sites, both ways, ties and unset keys included; an archived record leaves
+// the walk without shifting it.
+backend_tests!(
+    keyset_pages_in_a_sort_key_walk_the_list_in_order,
+    Data::Demo,
+    |app: TestApp| async move {
+        use sharaka_domain::Site;
+        use sharaka_persistence::{Direction, ListQuery, Order, Page};
+        let store = app.store();
+        let sites = store
+            .list::<Site>(&ListQuery::first(10_000))
+            .await
+            .expect("sites");
+        assert!(
+            sites.iter().any(|s| s.city.is_none()) && sites.iter().any(|s| s.city.is_some()),
+            "the demo sites have cities set and unset"
+        );
+        let walk = |order: Order, size: u64| async move {
+            let mut ids = Vec::new();
+            loop {
+                let page = store
+                    .list_after_in::<Site>(
+                        None,
+                        false,
+                        &order,
+                        ids.last().map(String::as_str),
+                        size,
+                    )
+                    .await
+                    .expect("page");
+                let done = (page.len() as u64) < size;
+                ids.extend(page.into_iter().map(|(id, _)| id));
+                if done {
+                    return ids;
+                }
+            }
+        };
+        for field in [
+            "name_fr",
+            "site_type",
+            "region_id",
+            "city",
+            "opened_on",
+            "id",
+        ] {
+            for direction in [Direction::Asc, Direction::Desc] {
+                let order = Order { field, direction };
+                let listed: Vec<String> = store
+                    .list::<Site>(&ListQuery {
+                        order: vec![order.clone()],
+                        page: Page {
+                            offset: 0,
+                            limit: 10_000,
+                        },
+                        ..ListQuery::first(0)
+                    })
+                    .await
+                    .expect("list")
+                    .into_iter()
+                    .map(|s| s.id.to_string())
+                    .collect();
+                assert_eq!(listed.len(), sites.len());
+                for size in [1, 2, 3] {
+                    assert_eq!(
+                        walk(order.clone(), size).await,
+                        listed,
+                        "{field} {direction:?} by {size}"
+                    );
+                }
+            }
+        }
+        // Archive the second site of a walk by city after reading the first page of two: the
+        // next page starts where the first ended.
+        let order = Order {
+            field: "city",
+            direction: Direction::Asc,
+        };
+        let all = walk(order.clone(), 1_000).await;
+        let first = store
+            .list_after_in::<Site>(None, false, &order, None, 2)
+            .await
+            .expect("first page");
+        let version = app
+            .data(
+                "query($id: ID!) { node(id: $id) { ... on Site { version } } }",
+                json!({ "id": global_id("Site", &all[1]) }),
+            )
+            .await["node"]["version"]
+            .clone();
+        app.data(
+            "mutation($id: ID!, $v: Int!) { archiveRecord(id: $id, expectedVersion: $v, reason: \"test\") { id } }",
+            json!({ "id": global_id("Site", &all[1]), "v": version }),
+        )
+        .await;
+        let next = store
+            .list_after_in::<Site>(None, false, &order, Some(first[1].0.as_str()), 2)
+            .await
+            .expect("next page");
+        let next: Vec<String> = next.into_iter().map(|(id, _)| id).collect();
+        assert_eq!(next, all[2..4]);
+    }
+);

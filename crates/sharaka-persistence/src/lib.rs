@@ -379,6 +379,20 @@ impl Store {
         with_conn!(self, c => resource::list_after(c, filter, include_archived, after, limit, scope.as_ref()).await)
     }
 
+    /// Keyset paging in one sort key then the id (see [`resource::list_after_in`]): at most
+    /// `limit` records the filter keeps after the record `after` in that order.
+    pub async fn list_after_in<R: Resource>(
+        &self,
+        filter: Option<&Filter>,
+        include_archived: bool,
+        order: &Order,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<(String, R)>, PersistenceError> {
+        let scope = self.scope(R::TABLE);
+        with_conn!(self, c => resource::list_after_in(c, filter, include_archived, order, after, limit, scope.as_ref()).await)
+    }
+
     /// How many records the query's filter keeps.
     pub async fn count<R: Resource>(&self, query: &ListQuery) -> Result<u64, PersistenceError> {
         let scope = self.scope(R::TABLE);

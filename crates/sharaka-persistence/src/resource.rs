@@ -17,7 +17,7 @@ use sharaka_domain as domain;
 use crate::convert;
 use crate::entities::*;
 use crate::error::PersistenceError;
-use crate::query::{Direction, Filter, ListQuery, Page, condition, condition_on};
+use crate::query::{Direction, Filter, ListQuery, Order, Page, condition, condition_on};
 
 mod sealed {
     pub trait Sealed {}
@@ -580,6 +580,119 @@ pub async fn list_after<R: Resource, C: ConnectionTrait>(
     select.order_by_expr(id, SqlOrder::Asc).limit(limit);
     let rows = db.query_all(&select).await?;
     rows.iter().map(decode_with_id::<R>).collect()
+}
+
+/// Keyset paging in one sort key then the id (the lists' order: `NULLS LAST`, the id as the
+/// tie-breaker): at most `limit` records the filter keeps after the record `after` in that
+/// order, each with its id. The sort key's value is read from the `after` record itself, so a
+/// page is found through the key's index where there is one instead of counting past every
+/// earlier row. Records with the key set come first (`key > value`, or `key = value` and a
+/// greater id; `<` when descending), then those without it, by id. When the `after` record no
+/// longer exists (deleted during the walk) its place is unknown: `NotFound`.
+pub async fn list_after_in<R: Resource, C: ConnectionTrait>(
+    db: &C,
+    filter: Option<&Filter>,
+    include_archived: bool,
+    order: &Order,
+    after: Option<&str>,
+    limit: u64,
+    scope: Option<&Filter>,
+) -> Result<Vec<(String, R)>, PersistenceError> {
+    let query = ListQuery {
+        filter: filter.cloned(),
+        order: vec![order.clone()],
+        page: Page { offset: 0, limit },
+        include_archived,
+    };
+    let Some(after) = after else {
+        let mut select = base_select::<R>(&query, scope)?;
+        for (expr, dir) in order_exprs::<R>(&query)? {
+            select.order_by_expr_with_nulls(expr, dir, NullOrdering::Last);
+        }
+        select.limit(limit);
+        let rows = db.query_all(&select).await?;
+        return rows.iter().map(decode_with_id::<R>).collect();
+    };
+    if !R::FIELDS.contains(&"id") || !R::FIELDS.contains(&order.field) {
+        return Err(PersistenceError::UnknownField {
+            table: R::TABLE,
+            field: order.field.to_owned(),
+        });
+    }
+    let table = Alias::new(R::TABLE);
+    let key = Expr::col((table.clone(), Alias::new(order.field)));
+    let id = Expr::col((table.clone(), Alias::new("id")));
+    // Where the `after` record stands: its key, through a subquery (whatever the column's
+    // type), and whether it has one.
+    let seek = Alias::new("seek");
+    let value = || {
+        Expr::SubQuery(
+            None,
+            Box::new(
+                Query::select()
+                    .expr(Expr::col((seek.clone(), Alias::new(order.field))))
+                    .from_as(table.clone(), seek.clone())
+                    .and_where(Expr::col((seek.clone(), Alias::new("id"))).eq(after))
+                    .to_owned()
+                    .into(),
+            ),
+        )
+    };
+    let place = db
+        .query_one(
+            Query::select()
+                .expr_as(key.clone().is_null(), Alias::new("unset"))
+                .from(table.clone())
+                .and_where(id.clone().eq(after)),
+        )
+        .await?;
+    let Some(place) = place else {
+        return Err(PersistenceError::NotFound {
+            table: R::TABLE,
+            id: after.to_owned(),
+        });
+    };
+    let unset: bool = place.try_get_by_index(0)?;
+    let mut out = Vec::new();
+    if !unset {
+        let (bound, beyond) = match order.direction {
+            Direction::Asc => (key.clone().gte(value()), key.clone().gt(value())),
+            Direction::Desc => (key.clone().lte(value()), key.clone().lt(value())),
+        };
+        let mut select = base_select::<R>(&query, scope)?;
+        select
+            .and_where(bound)
+            .cond_where(
+                sea_orm::sea_query::Cond::any()
+                    .add(beyond)
+                    .add(key.clone().eq(value()).and(id.clone().gt(after))),
+            )
+            .limit(limit);
+        // The list's own order (`NULLS LAST` too, though no key here is unset), so that the
+        // index built for the list serves the page.
+        for (expr, dir) in order_exprs::<R>(&query)? {
+            select.order_by_expr_with_nulls(expr, dir, NullOrdering::Last);
+        }
+        let rows = db.query_all(&select).await?;
+        out = rows
+            .iter()
+            .map(decode_with_id::<R>)
+            .collect::<Result<Vec<_>, _>>()?;
+    }
+    let left = limit.saturating_sub(out.len() as u64);
+    if left > 0 {
+        let mut select = base_select::<R>(&query, scope)?;
+        select.and_where(key.is_null());
+        if unset {
+            select.and_where(id.clone().gt(after));
+        }
+        select.order_by_expr(id, SqlOrder::Asc).limit(left);
+        let rows = db.query_all(&select).await?;
+        for row in &rows {
+            out.push(decode_with_id::<R>(row)?);
+        }
+    }
+    Ok(out)
 }
 
 /// How many rows of `R` the query's filter keeps (ignoring its page).

@@ -14,13 +14,15 @@
 //! - The body is UTF-8 with a byte-order mark, columns as the GraphQL `exports` fields, formulas
 //!   neutralised ([`crate::schema::export::neutralise`]). Rows are read [`PAGE`] at a time and
 //!   each page is written and sent before the next is read, so memory does not grow with the
-//!   list. Without `orderBy` pages follow the primary key (each starts after the last id
-//!   sent), so every row is read once; with it they go by offset. Pages are separate
-//!   statements, not one snapshot: a record changed during a long export may appear in the
-//!   state of either page. The first page is read before the response
-//!   starts, so a failure there is still a coded JSON error; a later failure is logged and cuts
-//!   the transfer short (the client sees an incomplete chunked body, never a truncated file
-//!   that looks whole).
+//!   list. In id order or in one sort key, each page starts after the last record sent (its
+//!   key and id), so every row is read once and a record archived meanwhile shifts nothing;
+//!   an `orderBy` of several keys goes by offset. Pages are separate statements, not one
+//!   snapshot: a record changed during a long export may appear in the state of either page,
+//!   and one whose sort key changes may move past the walk or back into it. The first page is
+//!   read before the response starts, so a failure there is still a coded JSON error; a later
+//!   failure (among them the last record sent being deleted, which loses the walk's place) is
+//!   logged and cuts the transfer short (the client sees an incomplete chunked body, never a
+//!   truncated file that looks whole).
 
 use std::sync::Arc;
 
@@ -229,10 +231,11 @@ fn not_found(list: &str) -> Response {
 /// Where the next page starts.
 #[derive(Clone, Debug)]
 enum Start {
-    /// After the record with this id: the list is in id order (no `orderBy`), so pages follow
-    /// the primary key, each read once, and writes during the export shift nothing.
+    /// After the record with this id, in id order or in one sort key then the id: pages follow
+    /// the key (its index where there is one), each row is read once, and a record archived
+    /// during the export shifts nothing.
     After(Option<String>),
-    /// At this offset, for a list in another order: every page reads the rows before it again.
+    /// At this offset, for an order of several keys: every page reads the rows before it again.
     Offset(u64),
 }
 
@@ -246,9 +249,24 @@ async fn page<R: CsvRecord>(
 ) -> Result<(Vec<R>, Option<Start>), ApiError> {
     match from {
         Start::After(after) => {
-            let rows = store
-                .list_after::<R>(filter.as_ref(), archived, after.as_deref(), PAGE)
-                .await?;
+            let after = after.as_deref();
+            let rows = match order {
+                [] => {
+                    store
+                        .list_after::<R>(filter.as_ref(), archived, after, PAGE)
+                        .await?
+                }
+                [key] => {
+                    store
+                        .list_after_in::<R>(filter.as_ref(), archived, key, after, PAGE)
+                        .await?
+                }
+                _ => {
+                    return Err(ApiError::Internal(
+                        "keyset pages take at most one sort key".to_owned(),
+                    ));
+                }
+            };
             let next = match rows.last() {
                 Some((id, _)) if rows.len() as u64 == PAGE => Some(Start::After(Some(id.clone()))),
                 _ => None,
@@ -281,7 +299,7 @@ async fn stream_csv<R: CsvRecord + Send + 'static>(
     order: Vec<Order>,
     archived: bool,
 ) -> Response {
-    let start = if order.is_empty() {
+    let start = if order.len() <= 1 {
         Start::After(None)
     } else {
         Start::Offset(0)
