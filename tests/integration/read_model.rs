@@ -2821,12 +2821,12 @@ backend_tests!(
             page.into_iter().map(|(id, _)| id).collect()
         };
         let all = ids(store
-            .list_after::<sharaka_domain::Site>(None, false, None, 10_000)
+            .list_after::<sharaka_domain::Site>(None, false, None, None, 10_000)
             .await
             .expect("all"));
         assert!(all.len() >= 6 && all.is_sorted(), "{all:?}");
         let first = ids(store
-            .list_after::<sharaka_domain::Site>(None, false, None, 3)
+            .list_after::<sharaka_domain::Site>(None, false, None, None, 3)
             .await
             .expect("first page"));
         assert_eq!(first, all[..3]);
@@ -2843,13 +2843,19 @@ backend_tests!(
         )
         .await;
         let second = ids(store
-            .list_after::<sharaka_domain::Site>(None, false, first.last().map(String::as_str), 3)
+            .list_after::<sharaka_domain::Site>(
+                None,
+                false,
+                None,
+                first.last().map(String::as_str),
+                3,
+            )
             .await
             .expect("second page"));
         assert_eq!(second, all[3..6]);
         // Archived records are listed when asked for, in their place.
         let with_archived = ids(store
-            .list_after::<sharaka_domain::Site>(None, true, None, 10_000)
+            .list_after::<sharaka_domain::Site>(None, true, None, None, 10_000)
             .await
             .expect("with archived"));
         assert_eq!(with_archived, all);
@@ -2878,10 +2884,10 @@ backend_tests!(
             let mut ids = Vec::new();
             loop {
                 let page = store
-                    .list_after_in::<Site>(
+                    .list_after::<Site>(
                         None,
                         false,
-                        &order,
+                        Some(&order),
                         ids.last().map(String::as_str),
                         size,
                     )
@@ -2936,7 +2942,7 @@ backend_tests!(
         };
         let all = walk(order.clone(), 1_000).await;
         let first = store
-            .list_after_in::<Site>(None, false, &order, None, 2)
+            .list_after::<Site>(None, false, Some(&order), None, 2)
             .await
             .expect("first page");
         let version = app
@@ -2952,7 +2958,7 @@ backend_tests!(
         )
         .await;
         let next = store
-            .list_after_in::<Site>(None, false, &order, Some(first[1].0.as_str()), 2)
+            .list_after::<Site>(None, false, Some(&order), Some(first[1].0.as_str()), 2)
             .await
             .expect("next page");
         let next: Vec<String> = next.into_iter().map(|(id, _)| id).collect();

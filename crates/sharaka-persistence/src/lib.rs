@@ -366,31 +366,19 @@ impl Store {
         with_conn!(self, c => resource::list(c, query, scope.as_ref()).await)
     }
 
-    /// Keyset paging in id order: at most `limit` records the filter keeps after the record
-    /// `after` (from the first when `None`), each with its id. For walks over every record.
+    /// Keyset paging (see [`resource::list_after`]): at most `limit` records the filter keeps
+    /// after the record `after`, in the list's order by `order` (or by id alone). For walks
+    /// over every record.
     pub async fn list_after<R: Resource>(
         &self,
         filter: Option<&Filter>,
         include_archived: bool,
+        order: Option<&Order>,
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<(String, R)>, PersistenceError> {
         let scope = self.scope(R::TABLE);
-        with_conn!(self, c => resource::list_after(c, filter, include_archived, after, limit, scope.as_ref()).await)
-    }
-
-    /// Keyset paging in one sort key then the id (see [`resource::list_after_in`]): at most
-    /// `limit` records the filter keeps after the record `after` in that order.
-    pub async fn list_after_in<R: Resource>(
-        &self,
-        filter: Option<&Filter>,
-        include_archived: bool,
-        order: &Order,
-        after: Option<&str>,
-        limit: u64,
-    ) -> Result<Vec<(String, R)>, PersistenceError> {
-        let scope = self.scope(R::TABLE);
-        with_conn!(self, c => resource::list_after_in(c, filter, include_archived, order, after, limit, scope.as_ref()).await)
+        with_conn!(self, c => resource::list_after(c, filter, include_archived, order, after, limit, scope.as_ref()).await)
     }
 
     /// How many records the query's filter keeps.

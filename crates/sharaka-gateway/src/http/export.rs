@@ -249,24 +249,20 @@ async fn page<R: CsvRecord>(
 ) -> Result<(Vec<R>, Option<Start>), ApiError> {
     match from {
         Start::After(after) => {
-            let after = after.as_deref();
-            let rows = match order {
-                [] => {
-                    store
-                        .list_after::<R>(filter.as_ref(), archived, after, PAGE)
-                        .await?
-                }
-                [key] => {
-                    store
-                        .list_after_in::<R>(filter.as_ref(), archived, key, after, PAGE)
-                        .await?
-                }
-                _ => {
-                    return Err(ApiError::Internal(
-                        "keyset pages take at most one sort key".to_owned(),
-                    ));
-                }
-            };
+            if order.len() > 1 {
+                return Err(ApiError::Internal(
+                    "keyset pages take at most one sort key".to_owned(),
+                ));
+            }
+            let rows = store
+                .list_after::<R>(
+                    filter.as_ref(),
+                    archived,
+                    order.first(),
+                    after.as_deref(),
+                    PAGE,
+                )
+                .await?;
             let next = match rows.last() {
                 Some((id, _)) if rows.len() as u64 == PAGE => Some(Start::After(Some(id.clone()))),
                 _ => None,

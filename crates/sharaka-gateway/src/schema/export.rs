@@ -41,7 +41,13 @@ async fn all<R: Resource>(
     let mut after: Option<String> = None;
     loop {
         let batch = store
-            .list_after::<R>(filter.as_ref(), include_archived, after.as_deref(), BATCH)
+            .list_after::<R>(
+                filter.as_ref(),
+                include_archived,
+                None,
+                after.as_deref(),
+                BATCH,
+            )
             .await?;
         let done = (batch.len() as u64) < BATCH;
         after = batch.last().map(|(id, _)| id.clone());
