@@ -12,7 +12,7 @@ use sharaka_persistence::relations as rel;
 use sharaka_persistence::write::Cell;
 
 use super::project::{References, ensure_version, load, local};
-use super::{LocalizedTextInput, merge_text};
+use super::{LocalizedTextInput, merge, merge_text};
 use crate::error::GqlResultExt;
 use crate::schema::context::deps;
 use crate::schema::nodes::{IndicatorNode, IndicatorPeriodNode, ProjectResultNode};
@@ -142,15 +142,6 @@ pub struct UpdateIndicatorInput {
     pub baseline_value: MaybeUndefined<f64>,
     /// A comment on the baseline.
     pub baseline_comment: MaybeUndefined<String>,
-}
-
-/// `patch` applied to `current`: absent keeps it, `null` clears it.
-fn merge<T>(current: Option<T>, patch: MaybeUndefined<T>) -> Option<T> {
-    match patch {
-        MaybeUndefined::Undefined => current,
-        MaybeUndefined::Null => None,
-        MaybeUndefined::Value(v) => Some(v),
-    }
 }
 
 fn parts(list: Vec<DisaggregationInput>) -> Vec<domain::DisaggregationInput> {
