@@ -618,6 +618,22 @@ backend_tests!(
     Data::Empty,
     |app: TestApp| async move {
         fixture(&app).await;
+        // The three figures of resources are folded from one grouped statement.
+        app.counter.reset();
+        let alone = app
+            .data(
+                "{ stats { resources { byContributor { count } funnel { currency }
+                                       cashInKind { count } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(app.counter.get(), 1, "statements for resources");
+        assert_eq!(
+            alone["stats"]["resources"]["byContributor"]
+                .as_array()
+                .map(Vec::len),
+            Some(3)
+        );
         let data = app
         .data(
             "{ stats {

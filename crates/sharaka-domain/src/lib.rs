@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod partial_date;
 pub mod problem;
+pub mod resources;
 pub mod results;
 pub mod search;
 pub mod text;
@@ -30,6 +31,7 @@ pub use lifecycle::*;
 pub use model::*;
 pub use partial_date::PartialDate;
 pub use problem::Problem;
+pub use resources::*;
 pub use results::*;
 pub use text::LocalizedText;
 

@@ -297,53 +297,6 @@ pub struct FulfilmentRow {
     pub open: i64,
 }
 
-/// Contributions of one contributor, type, year and currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContributionRow {
-    /// Contributor organisation id.
-    pub contributor: Option<String>,
-    /// ContributionType code.
-    pub contribution_type: Option<String>,
-    /// Year of the session, project or agreement it is for.
-    pub year: Option<String>,
-    /// ISO 4217 currency; `None` for unvalued contributions.
-    pub currency: Option<String>,
-    /// Contributions.
-    pub count: i64,
-    /// Σ amount in minor units.
-    pub amount_minor: i64,
-}
-
-/// Contributions of one currency at each stage, cumulatively: what reached at least that stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FunnelRow {
-    /// Currency.
-    pub currency: Option<String>,
-    /// (count, Σ minor) of every contribution not cancelled.
-    pub pledged: (i64, i64),
-    /// … COMMITTED, PARTIALLY_DELIVERED or DELIVERED.
-    pub committed: (i64, i64),
-    /// … PARTIALLY_DELIVERED or DELIVERED.
-    pub delivered: (i64, i64),
-    /// … DELIVERED in full.
-    pub fully_delivered: (i64, i64),
-    /// Cancelled ones.
-    pub cancelled: (i64, i64),
-}
-
-/// Cash or in-kind contributions in one currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CashRow {
-    /// True for CASH.
-    pub cash: bool,
-    /// Currency.
-    pub currency: Option<String>,
-    /// Contributions.
-    pub count: i64,
-    /// Σ amount in minor units.
-    pub amount_minor: i64,
-}
-
 /// A dimension of training reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TrainingDim {
@@ -730,20 +683,19 @@ impl Store {
         Ok((agg, date))
     }
 
-    /// Contribution value by contributor × type × year × currency (cancelled ones left out).
-    pub async fn contributions_by_contributor(
+    /// Contributions grouped by contributor × type × year × currency × stage: one statement
+    /// from which the domain folds every figure of resources mobilised
+    /// ([`sharaka_domain::fold_resources`]), where three statements once read the same rows.
+    pub async fn contribution_groups(
         &self,
         filter: &StatsFilter,
-    ) -> Result<Vec<ContributionRow>, PersistenceError> {
+    ) -> Result<Vec<sharaka_domain::ContributionGroup>, PersistenceError> {
         let (mut agg, date) = self.contributions(filter)?;
-        agg.cond(Cond::all().add(Expr::cust(format!(
-            "{} <> 'CANCELLED'",
-            q("contributions", "status")
-        ))));
         agg.key(&q("contributions", "contributor_org_id"))
             .key(&q("contributions", "contribution_type"))
             .key(&format!("SUBSTR({date}, 1, 4)"))
             .key(&q("contributions", "currency"))
+            .key(&q("contributions", "status"))
             .count("n", "COUNT(*)")
             .count(
                 "amount",
@@ -753,97 +705,12 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
-                Ok(ContributionRow {
+                Ok(sharaka_domain::ContributionGroup {
                     contributor: key(r, 0)?,
-                    contribution_type: key(r, 1)?,
+                    contribution_type: key(r, 1)?.and_then(|c| c.parse().ok()),
                     year: key(r, 2)?,
                     currency: key(r, 3)?,
-                    count: int(r, "n")?,
-                    amount_minor: int(r, "amount")?,
-                })
-            })
-            .collect()
-    }
-
-    /// The pledged → committed → delivered funnel per currency.
-    pub async fn contribution_funnel(
-        &self,
-        filter: &StatsFilter,
-    ) -> Result<Vec<FunnelRow>, PersistenceError> {
-        let (mut agg, _) = self.contributions(filter)?;
-        let status = q("contributions", "status");
-        let amount = q("contributions", "amount_minor");
-        let stages: [(&str, &[&str]); 5] = [
-            (
-                "pledged",
-                &["PLEDGED", "COMMITTED", "PARTIALLY_DELIVERED", "DELIVERED"],
-            ),
-            (
-                "committed",
-                &["COMMITTED", "PARTIALLY_DELIVERED", "DELIVERED"],
-            ),
-            ("delivered", &["PARTIALLY_DELIVERED", "DELIVERED"]),
-            ("full", &["DELIVERED"]),
-            ("cancelled", &["CANCELLED"]),
-        ];
-        agg.key(&q("contributions", "currency"));
-        for (name, codes) in stages {
-            let codes = quoted_list(codes);
-            agg.count(
-                &format!("{name}_n"),
-                &format!("SUM(CASE WHEN {status} IN ({codes}) THEN 1 ELSE 0 END)"),
-            )
-            .count(
-                &format!("{name}_v"),
-                &format!("SUM(CASE WHEN {status} IN ({codes}) THEN {amount} ELSE 0 END)"),
-            );
-        }
-        agg.run(self)
-            .await?
-            .iter()
-            .map(|r| {
-                let pair = |name: &str| -> Result<(i64, i64), PersistenceError> {
-                    Ok((int(r, &format!("{name}_n"))?, int(r, &format!("{name}_v"))?))
-                };
-                Ok(FunnelRow {
-                    currency: key(r, 0)?,
-                    pledged: pair("pledged")?,
-                    committed: pair("committed")?,
-                    delivered: pair("delivered")?,
-                    fully_delivered: pair("full")?,
-                    cancelled: pair("cancelled")?,
-                })
-            })
-            .collect()
-    }
-
-    /// Cash against in-kind contributions per currency (cancelled ones left out).
-    pub async fn contributions_cash_in_kind(
-        &self,
-        filter: &StatsFilter,
-    ) -> Result<Vec<CashRow>, PersistenceError> {
-        let (mut agg, _) = self.contributions(filter)?;
-        agg.cond(Cond::all().add(Expr::cust(format!(
-            "{} <> 'CANCELLED'",
-            q("contributions", "status")
-        ))));
-        agg.key(&format!(
-            "CASE WHEN {} = 'CASH' THEN 'CASH' ELSE 'IN_KIND' END",
-            q("contributions", "contribution_type")
-        ))
-        .key(&q("contributions", "currency"))
-        .count("n", "COUNT(*)")
-        .count(
-            "amount",
-            &format!("SUM({})", q("contributions", "amount_minor")),
-        );
-        agg.run(self)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(CashRow {
-                    cash: key(r, 0)?.as_deref() == Some("CASH"),
-                    currency: key(r, 1)?,
+                    status: key(r, 4)?.and_then(|c| c.parse().ok()),
                     count: int(r, "n")?,
                     amount_minor: int(r, "amount")?,
                 })

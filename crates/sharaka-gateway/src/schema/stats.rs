@@ -834,47 +834,42 @@ impl StatsQuery {
         filter: Option<StatsFilterInput>,
     ) -> Result<ResourceStats> {
         let f = StatsFilterInput::to_filter(&filter)?;
-        let store = &deps(ctx).store;
-        let by_contributor = store
-            .contributions_by_contributor(&f)
-            .await
-            .gql()?
+        let groups = deps(ctx).store.contribution_groups(&f).await.gql()?;
+        let figures = domain::fold_resources(groups);
+        let money = |currency: &Option<String>, c: domain::Contributed| Stage {
+            count: c.count,
+            amount: amount(currency, c.amount_minor),
+        };
+        let by_contributor = figures
+            .by_contributor
             .into_iter()
             .map(|r| ContributionCell {
                 contributor: org_id(&r.contributor),
-                contribution_type: typed::<domain::ContributionType, _>(&r.contribution_type),
+                contribution_type: r.contribution_type.map(Into::into),
                 year: r.year,
-                count: r.count,
-                amount: amount(&r.currency, r.amount_minor),
+                count: r.contributed.count,
+                amount: amount(&r.currency, r.contributed.amount_minor),
             })
             .collect();
-        let stage = |c: &Option<String>, (count, minor): (i64, i64)| Stage {
-            count,
-            amount: amount(c, minor),
-        };
-        let funnel = store
-            .contribution_funnel(&f)
-            .await
-            .gql()?
+        let funnel = figures
+            .funnel
             .into_iter()
             .map(|r| Funnel {
-                pledged: stage(&r.currency, r.pledged),
-                committed: stage(&r.currency, r.committed),
-                delivered: stage(&r.currency, r.delivered),
-                fully_delivered: stage(&r.currency, r.fully_delivered),
-                cancelled: stage(&r.currency, r.cancelled),
+                pledged: money(&r.currency, r.pledged),
+                committed: money(&r.currency, r.committed),
+                delivered: money(&r.currency, r.delivered),
+                fully_delivered: money(&r.currency, r.fully_delivered),
+                cancelled: money(&r.currency, r.cancelled),
                 currency: r.currency,
             })
             .collect();
-        let cash_in_kind = store
-            .contributions_cash_in_kind(&f)
-            .await
-            .gql()?
+        let cash_in_kind = figures
+            .cash_in_kind
             .into_iter()
             .map(|r| CashInKind {
                 cash: r.cash,
-                count: r.count,
-                amount: amount(&r.currency, r.amount_minor),
+                count: r.contributed.count,
+                amount: amount(&r.currency, r.contributed.amount_minor),
             })
             .collect();
         Ok(ResourceStats {
