@@ -11,6 +11,7 @@ pub mod mutations;
 pub mod nodes;
 pub mod query;
 pub mod resolve;
+pub mod rows;
 pub mod scalars;
 pub mod search;
 pub mod stats;

@@ -3,7 +3,9 @@
 //! its reader could not list. Training figures that count prisoners or juveniles go through
 //! disclosure control ([`super::disclosure`]) for roles outside the administration.
 
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject, Value,
+};
 use sharaka_domain::{self as domain, Coded, Role};
 use sharaka_persistence::stats::{self as ps, StatsFilter, TrainingDim};
 
@@ -11,6 +13,7 @@ use super::context::deps;
 use super::disclosure::{self, Cell};
 use super::filters::DateRange;
 use super::ids;
+use super::rows::{Row, Rows, Selection, leaf};
 use super::scalars::*;
 use crate::error::{ApiError, GqlResultExt};
 
@@ -334,6 +337,29 @@ pub struct ContributionCell {
     pub amount: Amount,
 }
 
+impl Row for Amount {
+    fn value(&self, name: &str, _: &Selection<'_>) -> Value {
+        match name {
+            "currency" => leaf(&self.currency),
+            "value" => leaf(&self.value),
+            _ => Value::Null,
+        }
+    }
+}
+
+impl Row for ContributionCell {
+    fn value(&self, name: &str, selection: &Selection<'_>) -> Value {
+        match name {
+            "contributor" => leaf(&self.contributor),
+            "contributionType" => leaf(&self.contribution_type),
+            "year" => leaf(&self.year),
+            "count" => leaf(&self.count),
+            "amount" => selection.object(&self.amount),
+            _ => Value::Null,
+        }
+    }
+}
+
 /// A stage of the funnel in one currency.
 #[derive(SimpleObject)]
 pub struct Stage {
@@ -376,7 +402,7 @@ pub struct CashInKind {
 #[derive(SimpleObject)]
 pub struct ResourceStats {
     /// By contributor × type × year, per currency.
-    pub by_contributor: Vec<ContributionCell>,
+    pub by_contributor: Rows<ContributionCell>,
     /// The funnel per currency.
     pub funnel: Vec<Funnel>,
     /// Cash against in-kind per currency.
@@ -851,6 +877,7 @@ impl StatsQuery {
                 amount: amount(&r.currency, r.contributed.amount_minor),
             })
             .collect();
+        let by_contributor = Rows(by_contributor);
         let funnel = figures
             .funnel
             .into_iter()

@@ -1,0 +1,223 @@
+//! Long lists of plain figures, resolved in one pass.
+//!
+//! async-graphql resolves every object of a list as a container: one boxed future per selected
+//! field, joined, then merged into the object. For a dashboard figure of thousands of rows of
+//! plain values (resources by contributor × type × year × currency holds about 6,000 rows at
+//! the bench's scale M), that machinery was most of the server's time for the request. A
+//! [`Rows`] list reads the selection once, merged across fragments and repeated fields as
+//! GraphQL requires, and builds each row's object directly from its values.
+//!
+//! The GraphQL type is the row type's own (`[T!]!`), declared with `SimpleObject` as usual;
+//! [`Row::value`] gives the same values. The unit test `rows_answer_as_objects_do` asks every
+//! field of every row type both ways, found by introspection, so a field added to the type and
+//! not to its [`Row`] impl fails it.
+
+use std::borrow::Cow;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, SelectionField};
+use async_graphql::{ServerResult, Value};
+
+/// A row type whose fields are plain values or rows themselves.
+pub trait Row: OutputType {
+    /// The value of the field `name` (never `__typename`), given the field's own selection
+    /// when its type is an object.
+    fn value(&self, name: &str, selection: &Selection<'_>) -> Value;
+}
+
+/// What a query selects of a row: response keys in the order asked, each with its field and,
+/// for an object field, what is selected of it.
+#[derive(Debug, Default)]
+pub struct Selection<'a> {
+    fields: Vec<Selected<'a>>,
+}
+
+#[derive(Debug)]
+struct Selected<'a> {
+    key: Name,
+    name: &'a str,
+    selection: Selection<'a>,
+}
+
+impl<'a> Selection<'a> {
+    /// Adds the fields selected under `parent`, through fragments; fields under one response
+    /// key merge, as the GraphQL execution of a selection set merges them.
+    fn add(&mut self, parent: SelectionField<'a>) {
+        for field in parent.selection_set() {
+            let key = field.alias().unwrap_or_else(|| field.name());
+            let at = match self.fields.iter().position(|s| s.key.as_str() == key) {
+                Some(at) => at,
+                None => {
+                    self.fields.push(Selected {
+                        key: Name::new(key),
+                        name: field.name(),
+                        selection: Selection::default(),
+                    });
+                    self.fields.len() - 1
+                }
+            };
+            self.fields[at].selection.add(field);
+        }
+    }
+
+    /// The object of `row` for this selection.
+    pub fn object<T: Row>(&self, row: &T) -> Value {
+        let mut object = IndexMap::with_capacity(self.fields.len());
+        for s in &self.fields {
+            let value = if s.name == "__typename" {
+                Value::String(row.introspection_type_name().into_owned())
+            } else {
+                row.value(s.name, &s.selection)
+            };
+            object.insert(s.key.clone(), value);
+        }
+        Value::Object(object)
+    }
+}
+
+/// A list of rows with the GraphQL type `[T!]!`, resolved in one pass.
+pub struct Rows<T>(pub Vec<T>);
+
+impl<T: Row> OutputType for Rows<T> {
+    fn type_name() -> Cow<'static, str> {
+        Vec::<T>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        Vec::<T>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Vec::<T>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let ctx_field = ctx.with_field(field);
+        let mut selection = Selection::default();
+        selection.add(ctx_field.field());
+        Ok(Value::List(
+            self.0.iter().map(|row| selection.object(row)).collect(),
+        ))
+    }
+}
+
+/// A leaf value: what async-graphql would answer for it.
+pub fn leaf<T: async_graphql::InputType>(value: &T) -> Value {
+    value.to_value()
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+    use serde_json::Value as Json;
+
+    use super::*;
+    use crate::schema::scalars::ContributionType;
+    use crate::schema::stats::{Amount, ContributionCell};
+
+    fn cells() -> Vec<ContributionCell> {
+        vec![
+            ContributionCell {
+                contributor: Some("T3JnYW5pc2F0aW9uOm9yZzph".into()),
+                contribution_type: Some(ContributionType::InKindGoods),
+                year: Some("2024".into()),
+                count: 3,
+                amount: Amount {
+                    currency: Some("MAD".into()),
+                    value: "1500000.00".into(),
+                },
+            },
+            ContributionCell {
+                contributor: None,
+                contribution_type: None,
+                year: None,
+                count: 0,
+                amount: Amount {
+                    currency: None,
+                    value: "0.00".into(),
+                },
+            },
+        ]
+    }
+
+    struct Both;
+
+    #[Object]
+    impl Both {
+        /// Resolved by async-graphql, object by object.
+        async fn objects(&self) -> Vec<ContributionCell> {
+            cells()
+        }
+        /// Resolved in one pass.
+        async fn rows(&self) -> Rows<ContributionCell> {
+            Rows(cells())
+        }
+    }
+
+    type TestSchema = Schema<Both, EmptyMutation, EmptySubscription>;
+
+    async fn data(schema: &TestSchema, query: &str) -> Json {
+        let response = schema.execute(query).await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        response.data.into_json().expect("json")
+    }
+
+    /// Every field of `type_name`, its object fields expanded, found by introspection.
+    fn every_field<'a>(
+        schema: &'a TestSchema,
+        type_name: String,
+    ) -> std::pin::Pin<Box<dyn Future<Output = String> + 'a>> {
+        Box::pin(async move {
+            let q = format!(
+                r#"{{ __type(name: "{type_name}") {{ fields {{ name type {{ kind name
+                     ofType {{ kind name ofType {{ kind name }} }} }} }} }} }}"#
+            );
+            let t = data(schema, &q).await;
+            let mut out = Vec::new();
+            for f in t["__type"]["fields"].as_array().expect("fields") {
+                let mut ty = &f["type"];
+                while ty["name"].is_null() {
+                    ty = &ty["ofType"];
+                }
+                let name = f["name"].as_str().expect("name");
+                if ty["kind"] == "OBJECT" {
+                    let inner = every_field(schema, ty["name"].as_str().expect("name").into());
+                    out.push(format!("{name} {{ {} }}", inner.await));
+                } else {
+                    out.push(name.to_owned());
+                }
+            }
+            out.join(" ")
+        })
+    }
+
+    #[tokio::test]
+    async fn rows_answer_as_objects_do() {
+        let schema = Schema::new(Both, EmptyMutation, EmptySubscription);
+        let all = every_field(&schema, "ContributionCell".into()).await;
+        assert!(all.contains("amount { currency value }"), "{all}");
+        let cases = [
+            (all, ""),
+            // Aliases, __typename, fragments and a field asked twice, merged.
+            (
+                "__typename n: count amount { value } ...F
+                 ... on ContributionCell { amount { currency __typename } }"
+                    .to_owned(),
+                "fragment F on ContributionCell { year contributionType y: year }",
+            ),
+        ];
+        for (selection, fragments) in cases {
+            let query =
+                format!("{{ objects {{ {selection} }} rows {{ {selection} }} }} {fragments}");
+            let both = data(&schema, &query).await;
+            assert_eq!(both["objects"], both["rows"], "{query}");
+            assert_eq!(both["rows"].as_array().map(Vec::len), Some(2));
+        }
+    }
+}
