@@ -91,8 +91,8 @@ pub struct ResourceFigures {
 }
 
 /// Sort key with `None` last, as the lists' `NULLS LAST`.
-fn last<T: Ord + Clone>(v: &Option<T>) -> (bool, Option<T>) {
-    (v.is_none(), v.clone())
+fn last<T: Ord>(v: Option<T>) -> (bool, Option<T>) {
+    (v.is_none(), v)
 }
 
 type ContributorKey = (
@@ -106,17 +106,23 @@ type ContributorKey = (
 /// any order and may repeat a key; the figures are the same.
 pub fn fold_resources(groups: impl IntoIterator<Item = ContributionGroup>) -> ResourceFigures {
     use ContributionStatus as S;
+    // Thousands of groups, a handful of currencies: the funnel and the split are short lists
+    // searched in place, sorted at the end; the groups' own strings move into the figures.
     let mut by_contributor: BTreeMap<ContributorKey, Contributed> = BTreeMap::new();
-    let mut funnel: BTreeMap<(bool, Option<String>), FunnelFigure> = BTreeMap::new();
-    let mut cash: BTreeMap<(bool, (bool, Option<String>)), Contributed> = BTreeMap::new();
+    let mut funnel: Vec<FunnelFigure> = Vec::new();
+    let mut cash_in_kind: Vec<CashFigure> = Vec::new();
     for g in groups {
         let (n, v) = (g.count, g.amount_minor);
-        let stages = funnel
-            .entry(last(&g.currency))
-            .or_insert_with(|| FunnelFigure {
-                currency: g.currency.clone(),
-                ..FunnelFigure::default()
-            });
+        let stages = match funnel.iter().position(|f| f.currency == g.currency) {
+            Some(at) => &mut funnel[at],
+            None => {
+                funnel.push(FunnelFigure {
+                    currency: g.currency.clone(),
+                    ..FunnelFigure::default()
+                });
+                funnel.last_mut().expect("just pushed")
+            }
+        };
         if g.status == Some(S::Cancelled) {
             stages.cancelled.add(n, v);
             continue;
@@ -134,20 +140,35 @@ pub fn fold_resources(groups: impl IntoIterator<Item = ContributionGroup>) -> Re
         if g.status == Some(S::Delivered) {
             stages.fully_delivered.add(n, v);
         }
-        let is_cash = g.contribution_type == Some(ContributionType::Cash);
-        cash.entry((!is_cash, last(&g.currency)))
-            .or_default()
-            .add(n, v);
+        let cash = g.contribution_type == Some(ContributionType::Cash);
+        match cash_in_kind
+            .iter_mut()
+            .find(|c| c.cash == cash && c.currency == g.currency)
+        {
+            Some(c) => c.contributed.add(n, v),
+            None => cash_in_kind.push(CashFigure {
+                cash,
+                currency: g.currency.clone(),
+                contributed: Contributed {
+                    count: n,
+                    amount_minor: v,
+                },
+            }),
+        }
         by_contributor
             .entry((
-                last(&g.contributor),
-                last(&g.contribution_type),
-                last(&g.year),
-                last(&g.currency),
+                last(g.contributor),
+                last(g.contribution_type),
+                last(g.year),
+                last(g.currency),
             ))
             .or_default()
             .add(n, v);
     }
+    funnel.sort_by(|a, b| last(a.currency.as_deref()).cmp(&last(b.currency.as_deref())));
+    cash_in_kind.sort_by(|a, b| {
+        (!a.cash, last(a.currency.as_deref())).cmp(&(!b.cash, last(b.currency.as_deref())))
+    });
     ResourceFigures {
         by_contributor: by_contributor
             .into_iter()
@@ -159,15 +180,8 @@ pub fn fold_resources(groups: impl IntoIterator<Item = ContributionGroup>) -> Re
                 contributed,
             })
             .collect(),
-        funnel: funnel.into_values().collect(),
-        cash_in_kind: cash
-            .into_iter()
-            .map(|((in_kind, currency), contributed)| CashFigure {
-                cash: !in_kind,
-                currency: currency.1,
-                contributed,
-            })
-            .collect(),
+        funnel,
+        cash_in_kind,
     }
 }
 

@@ -241,11 +241,16 @@ fn period(expr: &str, filter: &StatsFilter) -> Condition {
 }
 
 fn key(row: &QueryResult, n: usize) -> Result<Option<String>, PersistenceError> {
-    Ok(row.try_get::<Option<String>>("", &format!("k{n}"))?)
+    // The usual keys' names, so that reading thousands of rows formats no name.
+    const KEYS: [&str; 8] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
+    Ok(match KEYS.get(n) {
+        Some(name) => row.try_get_by::<Option<String>, _>(*name)?,
+        None => row.try_get::<Option<String>>("", &format!("k{n}"))?,
+    })
 }
 
 fn int(row: &QueryResult, alias: &str) -> Result<i64, PersistenceError> {
-    Ok(row.try_get::<Option<i64>>("", alias)?.unwrap_or(0))
+    Ok(row.try_get_by::<Option<i64>, _>(alias)?.unwrap_or(0))
 }
 
 fn real(row: &QueryResult, alias: &str) -> Result<f64, PersistenceError> {
