@@ -2830,18 +2830,7 @@ backend_tests!(
             .await
             .expect("first page"));
         assert_eq!(first, all[..3]);
-        let version = app
-            .data(
-                "query($id: ID!) { node(id: $id) { ... on Site { version } } }",
-                json!({ "id": global_id("Site", &first[0]) }),
-            )
-            .await["node"]["version"]
-            .clone();
-        app.data(
-            "mutation($id: ID!, $v: Int!) { archiveRecord(id: $id, expectedVersion: $v, reason: \"test\") { id } }",
-            json!({ "id": global_id("Site", &first[0]), "v": version }),
-        )
-        .await;
+        app.archive("Site", &global_id("Site", &first[0])).await;
         let second = ids(store
             .list_after::<sharaka_domain::Site>(
                 None,
@@ -2945,18 +2934,7 @@ backend_tests!(
             .list_after::<Site>(None, false, Some(&order), None, 2)
             .await
             .expect("first page");
-        let version = app
-            .data(
-                "query($id: ID!) { node(id: $id) { ... on Site { version } } }",
-                json!({ "id": global_id("Site", &all[1]) }),
-            )
-            .await["node"]["version"]
-            .clone();
-        app.data(
-            "mutation($id: ID!, $v: Int!) { archiveRecord(id: $id, expectedVersion: $v, reason: \"test\") { id } }",
-            json!({ "id": global_id("Site", &all[1]), "v": version }),
-        )
-        .await;
+        app.archive("Site", &global_id("Site", &all[1])).await;
         let next = store
             .list_after::<Site>(None, false, Some(&order), Some(first[1].0.as_str()), 2)
             .await

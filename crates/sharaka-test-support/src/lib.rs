@@ -225,6 +225,24 @@ impl TestApp {
         response["data"].clone()
     }
 
+    /// Archives the record of GraphQL type `kind` with the global ID `id` at its current
+    /// version, as an administrator would.
+    pub async fn archive(&self, kind: &str, id: &str) {
+        let version = self
+            .data(
+                &format!("query($id: ID!) {{ node(id: $id) {{ ... on {kind} {{ version }} }} }}"),
+                json!({ "id": id }),
+            )
+            .await["node"]["version"]
+            .clone();
+        self.data(
+            "mutation($id: ID!, $v: Int!) {
+               archiveRecord(id: $id, expectedVersion: $v, reason: \"test\") { id } }",
+            json!({ "id": id, "v": version }),
+        )
+        .await;
+    }
+
     /// Serves the app on a free loopback port; returns its base URL. The server stops when the
     /// test's runtime ends.
     pub async fn spawn(&self) -> anyhow::Result<String> {
