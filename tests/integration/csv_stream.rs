@@ -192,8 +192,8 @@ backend_tests!(
             )
             .await;
         }
-        // In id order, or in one sort key, pages start after the last record sent; in several
-        // keys they go by offset. Every way, the same rows, none lost or repeated.
+        // In id order, in one sort key or in several, pages start after the last record sent.
+        // Every way, the same rows, none lost or repeated.
         let (_, sites) = parse(&get(&base, "/export/sites.csv", &[], token).await.body);
         assert_eq!(sites.len(), 1_055);
         let ids: Vec<&str> = sites.iter().map(|r| r[0].as_str()).collect();

@@ -2821,12 +2821,12 @@ backend_tests!(
             page.into_iter().map(|(id, _)| id).collect()
         };
         let all = ids(store
-            .list_after::<sharaka_domain::Site>(None, false, None, None, 10_000)
+            .list_after::<sharaka_domain::Site>(None, false, &[], None, 10_000)
             .await
             .expect("all"));
         assert!(all.len() >= 6 && all.is_sorted(), "{all:?}");
         let first = ids(store
-            .list_after::<sharaka_domain::Site>(None, false, None, None, 3)
+            .list_after::<sharaka_domain::Site>(None, false, &[], None, 3)
             .await
             .expect("first page"));
         assert_eq!(first, all[..3]);
@@ -2835,7 +2835,7 @@ backend_tests!(
             .list_after::<sharaka_domain::Site>(
                 None,
                 false,
-                None,
+                &[],
                 first.last().map(String::as_str),
                 3,
             )
@@ -2844,7 +2844,7 @@ backend_tests!(
         assert_eq!(second, all[3..6]);
         // Archived records are listed when asked for, in their place.
         let with_archived = ids(store
-            .list_after::<sharaka_domain::Site>(None, true, None, None, 10_000)
+            .list_after::<sharaka_domain::Site>(None, true, &[], None, 10_000)
             .await
             .expect("with archived"));
         assert_eq!(with_archived, all);
@@ -2855,7 +2855,7 @@ backend_tests!(
 // every sort key of sites, both ways, ties and unset keys included; an archived record leaves
 // the walk without shifting it.
 backend_tests!(
-    keyset_pages_in_a_sort_key_walk_the_list_in_order,
+    keyset_pages_walk_the_list_in_its_order,
     Data::Demo,
     |app: TestApp| async move {
         use sharaka_domain::Site;
@@ -2869,17 +2869,11 @@ backend_tests!(
             sites.iter().any(|s| s.city.is_none()) && sites.iter().any(|s| s.city.is_some()),
             "the demo sites have cities set and unset"
         );
-        let walk = |order: Order, size: u64| async move {
+        let walk = |order: Vec<Order>, size: u64| async move {
             let mut ids = Vec::new();
             loop {
                 let page = store
-                    .list_after::<Site>(
-                        None,
-                        false,
-                        Some(&order),
-                        ids.last().map(String::as_str),
-                        size,
-                    )
+                    .list_after::<Site>(None, false, &order, ids.last().map(String::as_str), size)
                     .await
                     .expect("page");
                 let done = (page.len() as u64) < size;
@@ -2889,38 +2883,77 @@ backend_tests!(
                 }
             }
         };
-        for field in [
+        let fields = [
             "name_fr",
             "site_type",
             "region_id",
             "city",
             "opened_on",
             "id",
-        ] {
-            for direction in [Direction::Asc, Direction::Desc] {
-                let order = Order { field, direction };
-                let listed: Vec<String> = store
-                    .list::<Site>(&ListQuery {
-                        order: vec![order.clone()],
-                        page: Page {
-                            offset: 0,
-                            limit: 10_000,
-                        },
-                        ..ListQuery::first(0)
-                    })
-                    .await
-                    .expect("list")
-                    .into_iter()
-                    .map(|s| s.id.to_string())
-                    .collect();
-                assert_eq!(listed.len(), sites.len());
-                for size in [1, 2, 3] {
-                    assert_eq!(
-                        walk(order.clone(), size).await,
-                        listed,
-                        "{field} {direction:?} by {size}"
-                    );
+        ];
+        let directions = [Direction::Asc, Direction::Desc];
+        // Every key in both directions, then every pair of keys: ties on the first (types,
+        // regions, unset cities) are broken by the second, and unset values come last in each.
+        let mut orders: Vec<Vec<Order>> = Vec::new();
+        for field in fields {
+            for direction in directions {
+                orders.push(vec![Order { field, direction }]);
+            }
+        }
+        for first in ["site_type", "region_id", "city"] {
+            for second in ["city", "opened_on", "name_fr"] {
+                if first != second {
+                    for (a, b) in [(0, 1), (1, 0), (1, 1)] {
+                        orders.push(vec![
+                            Order {
+                                field: first,
+                                direction: directions[a],
+                            },
+                            Order {
+                                field: second,
+                                direction: directions[b],
+                            },
+                        ]);
+                    }
                 }
+            }
+        }
+        orders.push(vec![
+            Order {
+                field: "region_id",
+                direction: Direction::Desc,
+            },
+            Order {
+                field: "city",
+                direction: Direction::Asc,
+            },
+            Order {
+                field: "site_type",
+                direction: Direction::Desc,
+            },
+        ]);
+        for order in orders {
+            let listed: Vec<String> = store
+                .list::<Site>(&ListQuery {
+                    order: order.clone(),
+                    page: Page {
+                        offset: 0,
+                        limit: 10_000,
+                    },
+                    ..ListQuery::first(0)
+                })
+                .await
+                .expect("list")
+                .into_iter()
+                .map(|s| s.id.to_string())
+                .collect();
+            assert_eq!(listed.len(), sites.len());
+            for size in [1, 2, 3] {
+                assert_eq!(
+                    walk(order.clone(), size).await,
+                    listed,
+                    "{order:?} by {size}"
+                );
             }
         }
         // Archive the second site of a walk by city after reading the first page of two: the
@@ -2929,14 +2962,20 @@ backend_tests!(
             field: "city",
             direction: Direction::Asc,
         };
-        let all = walk(order.clone(), 1_000).await;
+        let all = walk(vec![order.clone()], 1_000).await;
         let first = store
-            .list_after::<Site>(None, false, Some(&order), None, 2)
+            .list_after::<Site>(None, false, std::slice::from_ref(&order), None, 2)
             .await
             .expect("first page");
         app.archive("Site", &global_id("Site", &all[1])).await;
         let next = store
-            .list_after::<Site>(None, false, Some(&order), Some(first[1].0.as_str()), 2)
+            .list_after::<Site>(
+                None,
+                false,
+                std::slice::from_ref(&order),
+                Some(first[1].0.as_str()),
+                2,
+            )
             .await
             .expect("next page");
         let next: Vec<String> = next.into_iter().map(|(id, _)| id).collect();

@@ -367,13 +367,13 @@ impl Store {
     }
 
     /// Keyset paging (see [`resource::list_after`]): at most `limit` records the filter keeps
-    /// after the record `after`, in the list's order by `order` (or by id alone). For walks
-    /// over every record.
+    /// after the record `after`, in the list's order by the keys of `order` (by id alone when
+    /// empty). For walks over every record.
     pub async fn list_after<R: Resource>(
         &self,
         filter: Option<&Filter>,
         include_archived: bool,
-        order: Option<&Order>,
+        order: &[Order],
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<(String, R)>, PersistenceError> {

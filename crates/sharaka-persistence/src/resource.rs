@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::extension::postgres::PgFunc;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, NullOrdering, Order as SqlOrder, OverStatement, Query,
-    SelectStatement, WindowStatement,
+    Alias, Asterisk, Cond, Expr, ExprTrait, Func, NullOrdering, Order as SqlOrder, OverStatement,
+    Query, SelectStatement, WindowStatement,
 };
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 use sharaka_domain as domain;
@@ -558,7 +558,8 @@ pub async fn list<R: Resource, C: ConnectionTrait>(
 }
 
 /// Keyset paging: at most `limit` records of `R` that the filter keeps, in the list's order by
-/// `order` (or by id alone), after the record with id `after` (from the first when `None`),
+/// the keys of `order` (by id alone when empty), after the record with id `after` (from the
+/// first when `None`),
 /// each with its id. Each page starts where the last ended, through the order's index where
 /// there is one, so a walk over every record reads each once (an offset reads every earlier
 /// row again: the 400th page of 200,000 sessions took 108 ms that way on PostgreSQL in id
@@ -567,7 +568,7 @@ pub async fn list_after<R: Resource, C: ConnectionTrait>(
     db: &C,
     filter: Option<&Filter>,
     include_archived: bool,
-    order: Option<&Order>,
+    order: &[Order],
     after: Option<&str>,
     limit: u64,
     scope: Option<&Filter>,
@@ -580,7 +581,7 @@ pub async fn list_after<R: Resource, C: ConnectionTrait>(
     }
     let query = ListQuery {
         filter: filter.cloned(),
-        order: order.into_iter().cloned().collect(),
+        order: order.to_vec(),
         page: Page { offset: 0, limit },
         include_archived,
     };
@@ -588,11 +589,14 @@ pub async fn list_after<R: Resource, C: ConnectionTrait>(
     select.limit(limit);
     match (after, order) {
         (None, _) => {}
-        (Some(after), None) => {
+        (Some(after), []) => {
             select.and_where(Expr::col((Alias::new(R::TABLE), Alias::new("id"))).gt(after));
         }
-        (Some(after), Some(order)) => {
+        (Some(after), [order]) => {
             return after_in_key::<R, C>(db, &query, order, after, scope).await;
+        }
+        (Some(after), keys) => {
+            return after_in_keys::<R, C>(db, &query, keys, after, scope).await;
         }
     }
     let rows = db.query_all(&select).await?;
@@ -614,20 +618,7 @@ async fn after_in_key<R: Resource, C: ConnectionTrait>(
     let table = Alias::new(R::TABLE);
     let key = Expr::col((table.clone(), Alias::new(order.field)));
     let id = Expr::col((table.clone(), Alias::new("id")));
-    let seek = Alias::new("seek");
-    let value = || {
-        Expr::SubQuery(
-            None,
-            Box::new(
-                Query::select()
-                    .expr(Expr::col((seek.clone(), Alias::new(order.field))))
-                    .from_as(table.clone(), seek.clone())
-                    .and_where(Expr::col((seek.clone(), Alias::new("id"))).eq(after))
-                    .to_owned()
-                    .into(),
-            ),
-        )
-    };
+    let value = || value_of::<R>(order.field, after);
     // Whether the `after` record has a key, which says in which part of the order it stands.
     let place = db
         .query_one(
@@ -656,7 +647,7 @@ async fn after_in_key<R: Resource, C: ConnectionTrait>(
         select
             .and_where(bound)
             .cond_where(
-                sea_orm::sea_query::Cond::any()
+                Cond::any()
                     .add(beyond)
                     .add(key.clone().eq(value()).and(id.clone().gt(after))),
             )
@@ -680,6 +671,87 @@ async fn after_in_key<R: Resource, C: ConnectionTrait>(
         }
     }
     Ok(out)
+}
+
+/// The value of `field` on the record `after`, read by a subquery whatever the column's type.
+fn value_of<R: Resource>(field: &str, after: &str) -> Expr {
+    let seek = Alias::new("seek");
+    Expr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .expr(Expr::col((seek.clone(), Alias::new(field))))
+                .from_as(Alias::new(R::TABLE), seek.clone())
+                .and_where(Expr::col((seek, Alias::new("id"))).eq(after))
+                .to_owned()
+                .into(),
+        ),
+    )
+}
+
+/// The page of `query` ordered by several keys, each `NULLS LAST`, then the id, after the
+/// record `after`: for each key in turn, the records that tie with `after` on the keys before
+/// it and lie beyond it on this one; then those that tie on every key, with a greater id. Two
+/// records tie on a key when both have the same value or neither has one; beyond a set value
+/// lie the greater ones (the lesser, descending) and the unset; beyond an unset value, nothing.
+///
+/// One statement, with the keys' values read from `after` by subqueries. An order of several
+/// keys has no index of its own to walk, so each page reads the filtered rows; unlike an offset
+/// it does not read the earlier pages' again, and a record added or archived during the walk
+/// shifts nothing. When `after` no longer exists: `NotFound`.
+async fn after_in_keys<R: Resource, C: ConnectionTrait>(
+    db: &C,
+    query: &ListQuery,
+    keys: &[Order],
+    after: &str,
+    scope: Option<&Filter>,
+) -> Result<Vec<(String, R)>, PersistenceError> {
+    let table = Alias::new(R::TABLE);
+    let col = |field: &str| Expr::col((table.clone(), Alias::new(field)));
+    let found = db
+        .query_one(
+            Query::select()
+                .expr(col("id"))
+                .from(table.clone())
+                .and_where(col("id").eq(after)),
+        )
+        .await?;
+    if found.is_none() {
+        return Err(PersistenceError::NotFound {
+            table: R::TABLE,
+            id: after.to_owned(),
+        });
+    }
+    let value = |field: &str| value_of::<R>(field, after);
+    let mut later = Cond::any();
+    let mut tie = Cond::all();
+    for key in keys {
+        let (k, v) = (col(key.field), value(key.field));
+        let beyond = match key.direction {
+            Direction::Asc => k.clone().gt(v.clone()),
+            Direction::Desc => k.clone().lt(v.clone()),
+        };
+        later = later.add(
+            tie.clone().add(
+                Cond::any()
+                    .add(beyond)
+                    .add(k.clone().is_null().and(v.clone().is_not_null())),
+            ),
+        );
+        tie = tie.add(
+            Cond::any()
+                .add(k.clone().eq(v.clone()))
+                .add(k.is_null().and(v.is_null())),
+        );
+    }
+    later = later.add(tie.add(col("id").gt(after)));
+    let mut select = ordered_select::<R>(query, scope)?;
+    select.cond_where(later).limit(query.page.limit);
+    db.query_all(&select)
+        .await?
+        .iter()
+        .map(decode_with_id::<R>)
+        .collect()
 }
 
 /// How many rows of `R` the query's filter keeps (ignoring its page).

@@ -14,15 +14,15 @@
 //! - The body is UTF-8 with a byte-order mark, columns as the GraphQL `exports` fields, formulas
 //!   neutralised ([`crate::schema::export::neutralise`]). Rows are read [`PAGE`] at a time and
 //!   each page is written and sent before the next is read, so memory does not grow with the
-//!   list. In id order or in one sort key, each page starts after the last record sent (its
-//!   key and id), so every row is read once and a record archived meanwhile shifts nothing;
-//!   an `orderBy` of several keys goes by offset. Pages are separate statements, not one
-//!   snapshot: a record changed during a long export may appear in the state of either page,
-//!   and one whose sort key changes may move past the walk or back into it. The first page is
-//!   read before the response starts, so a failure there is still a coded JSON error; a later
-//!   failure (among them the last record sent being deleted, which loses the walk's place) is
-//!   logged and cuts the transfer short (the client sees an incomplete chunked body, never a
-//!   truncated file that looks whole).
+//!   list. Each page starts after the last record sent (its keys and id, in the list's order),
+//!   so no page reads the rows of the pages before it again and a record archived meanwhile
+//!   shifts nothing; with one sort key the pages walk its index. Pages are separate
+//!   statements, not one snapshot: a record changed during a long export may appear in the
+//!   state of either page, and one whose sort key changes may move past the walk or back
+//!   into it. The first page is read before the response starts, so a failure there is still
+//!   a coded JSON error; a later failure (among them the last record sent being deleted,
+//!   which loses the walk's place) is logged and cuts the transfer short (the client sees an
+//!   incomplete chunked body, never a truncated file that looks whole).
 
 use std::sync::Arc;
 
@@ -35,7 +35,7 @@ use axum::response::{IntoResponse, Response};
 use futures::stream;
 use serde::Deserialize;
 use sharaka_domain as domain;
-use sharaka_persistence::{Filter, ListQuery, Order, Page, Store};
+use sharaka_persistence::{Filter, Order, Store};
 
 use super::{Refusal, SharedState, error_response, principal};
 use crate::access::PrincipalVisibility;
@@ -228,16 +228,11 @@ fn not_found(list: &str) -> Response {
     )
 }
 
-/// Where the next page starts.
+/// Where the next page starts: after the record with this id (from the first when `None`), in
+/// the list's order then the id. Pages follow the order (its index where there is one), each
+/// row is read once, and a record archived during the export shifts nothing.
 #[derive(Clone, Debug)]
-enum Start {
-    /// After the record with this id, in id order or in one sort key then the id: pages follow
-    /// the key (its index where there is one), each row is read once, and a record archived
-    /// during the export shifts nothing.
-    After(Option<String>),
-    /// At this offset, for an order of several keys: every page reads the rows before it again.
-    Offset(u64),
-}
+struct Start(Option<String>);
 
 /// One page of records, and where the next one starts when this one was full.
 async fn page<R: CsvRecord>(
@@ -245,45 +240,16 @@ async fn page<R: CsvRecord>(
     filter: &Option<Filter>,
     order: &[Order],
     archived: bool,
-    from: Start,
+    Start(after): Start,
 ) -> Result<(Vec<R>, Option<Start>), ApiError> {
-    match from {
-        Start::After(after) => {
-            if order.len() > 1 {
-                return Err(ApiError::Internal(
-                    "keyset pages take at most one sort key".to_owned(),
-                ));
-            }
-            let rows = store
-                .list_after::<R>(
-                    filter.as_ref(),
-                    archived,
-                    order.first(),
-                    after.as_deref(),
-                    PAGE,
-                )
-                .await?;
-            let next = match rows.last() {
-                Some((id, _)) if rows.len() as u64 == PAGE => Some(Start::After(Some(id.clone()))),
-                _ => None,
-            };
-            Ok((rows.into_iter().map(|(_, r)| r).collect(), next))
-        }
-        Start::Offset(offset) => {
-            let query = ListQuery {
-                filter: filter.clone(),
-                order: order.to_vec(),
-                page: Page {
-                    offset,
-                    limit: PAGE,
-                },
-                include_archived: archived,
-            };
-            let rows = store.list::<R>(&query).await?;
-            let next = (rows.len() as u64 == PAGE).then_some(Start::Offset(offset + PAGE));
-            Ok((rows, next))
-        }
-    }
+    let rows = store
+        .list_after::<R>(filter.as_ref(), archived, order, after.as_deref(), PAGE)
+        .await?;
+    let next = match rows.last() {
+        Some((id, _)) if rows.len() as u64 == PAGE => Some(Start(Some(id.clone()))),
+        _ => None,
+    };
+    Ok((rows.into_iter().map(|(_, r)| r).collect(), next))
 }
 
 /// Streams the list as CSV: the byte-order mark and header with the first page, then a chunk
@@ -295,12 +261,7 @@ async fn stream_csv<R: CsvRecord + Send + 'static>(
     order: Vec<Order>,
     archived: bool,
 ) -> Response {
-    let start = if order.len() <= 1 {
-        Start::After(None)
-    } else {
-        Start::Offset(0)
-    };
-    let (first, more) = match page::<R>(&store, &filter, &order, archived, start).await {
+    let (first, more) = match page::<R>(&store, &filter, &order, archived, Start(None)).await {
         Ok(page) => page,
         Err(e) => return internal(&e),
     };

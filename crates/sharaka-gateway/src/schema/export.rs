@@ -44,7 +44,7 @@ async fn all<R: Resource>(
             .list_after::<R>(
                 filter.as_ref(),
                 include_archived,
-                None,
+                &[],
                 after.as_deref(),
                 BATCH,
             )
