@@ -16,13 +16,9 @@
 use std::borrow::Cow;
 
 use async_graphql::indexmap::IndexMap;
-use std::collections::HashMap;
-
-use async_graphql::parser::types::{
-    Field, FragmentDefinition, Selection as AstSelection, SelectionSet,
-};
+use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
-use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned};
+use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, SelectionField};
 use async_graphql::{ServerResult, Value};
 
 /// A row type whose fields are plain values or rows themselves.
@@ -47,39 +43,23 @@ struct Selected<'a> {
 }
 
 impl<'a> Selection<'a> {
-    /// Adds the fields of `set`, through fragments; fields under one response key merge, as
-    /// the GraphQL execution of a selection set merges them. The keys are the query's own
-    /// names, shared, not copied: a nested dashboard builds one selection per session.
-    fn add(&mut self, fragments: &'a Fragments, set: &'a SelectionSet) {
-        for item in &set.items {
-            let field = match &item.node {
-                AstSelection::Field(field) => &field.node,
-                AstSelection::FragmentSpread(spread) => {
-                    if let Some(f) = fragments.get(&spread.node.fragment_name.node) {
-                        self.add(fragments, &f.node.selection_set.node);
-                    }
-                    continue;
-                }
-                AstSelection::InlineFragment(inline) => {
-                    self.add(fragments, &inline.node.selection_set.node);
-                    continue;
-                }
-            };
-            let key = &field.response_key().node;
-            let at = match self.fields.iter().position(|s| &s.key == key) {
+    /// Adds the fields selected under `parent`, through fragments; fields under one response
+    /// key merge, as the GraphQL execution of a selection set merges them.
+    fn add(&mut self, parent: SelectionField<'a>) {
+        for field in parent.selection_set() {
+            let key = field.alias().unwrap_or_else(|| field.name());
+            let at = match self.fields.iter().position(|s| s.key.as_str() == key) {
                 Some(at) => at,
                 None => {
                     self.fields.push(Selected {
-                        key: key.clone(),
-                        name: field.name.node.as_str(),
+                        key: Name::new(key),
+                        name: field.name(),
                         selection: Selection::default(),
                     });
                     self.fields.len() - 1
                 }
             };
-            self.fields[at]
-                .selection
-                .add(fragments, &field.selection_set.node);
+            self.fields[at].selection.add(field);
         }
     }
 
@@ -97,9 +77,6 @@ impl<'a> Selection<'a> {
         Value::Object(object)
     }
 }
-
-/// The query's fragments by name.
-type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
 
 /// A list of rows with the GraphQL type `[T!]!`, resolved in one pass.
 pub struct Rows<T>(pub Vec<T>);
@@ -120,10 +97,11 @@ impl<T: Row> OutputType for Rows<T> {
     async fn resolve(
         &self,
         ctx: &ContextSelectionSet<'_>,
-        _field: &Positioned<Field>,
+        field: &Positioned<Field>,
     ) -> ServerResult<Value> {
+        let ctx_field = ctx.with_field(field);
         let mut selection = Selection::default();
-        selection.add(&ctx.query_env.fragments, &ctx.item.node);
+        selection.add(ctx_field.field());
         Ok(Value::List(
             self.0.iter().map(|row| selection.object(row)).collect(),
         ))
