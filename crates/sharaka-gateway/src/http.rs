@@ -601,9 +601,10 @@ async fn execute(
     request: Request,
     usage: Usage,
 ) -> Response {
-    let mut response: GqlResponse = state
+    // The turn is held until the answer is bytes (see `App::execute_in_turn`).
+    let (mut response, turn): (GqlResponse, _) = state
         .app
-        .execute_checked(
+        .execute_in_turn(
             with_request_data(request, headers),
             principal.clone(),
             request_lang(headers).0,
@@ -623,7 +624,10 @@ async fn execute(
     } else {
         "application/json"
     };
-    match serde_json::to_vec(&response) {
+    let body = serde_json::to_vec(&response);
+    drop(response);
+    drop(turn);
+    match body {
         Ok(body) => (status, [(header::CONTENT_TYPE, content_type)], body).into_response(),
         Err(error) => {
             tracing::error!(%error, "could not serialise a response");

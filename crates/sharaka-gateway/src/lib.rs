@@ -205,11 +205,32 @@ impl App {
     /// The operation runs in the span of [`telemetry::operation_span`].
     pub(crate) async fn execute_checked(
         &self,
-        mut request: async_graphql::Request,
+        request: async_graphql::Request,
         principal: sharaka_domain::Principal,
         lang: sharaka_domain::Lang,
         usage: Option<limits::document::Usage>,
     ) -> async_graphql::Response {
+        self.execute_in_turn(request, principal, lang, usage)
+            .await
+            .0
+    }
+
+    /// [`App::execute_checked`], returning with the answer the turn it ran in (see
+    /// `SHARAKA_MAX_OPERATIONS`), for a caller that goes on holding the answer: the HTTP
+    /// handler keeps the turn until the answer is serialised, so that the bound counts every
+    /// answer held in memory, not only those being computed (a stats answer of 6,000 rows is
+    /// megabytes as a value tree; finished answers waiting for their serialisation once took
+    /// the server past 150 MiB).
+    pub(crate) async fn execute_in_turn(
+        &self,
+        mut request: async_graphql::Request,
+        principal: sharaka_domain::Principal,
+        lang: sharaka_domain::Lang,
+        usage: Option<limits::document::Usage>,
+    ) -> (
+        async_graphql::Response,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    ) {
         use tracing::Instrument as _;
         let started = std::time::Instant::now();
         let (name, kind) = selected_operation(&mut request);
@@ -218,35 +239,39 @@ impl App {
         let request = request.data(schema::RequestLang(lang));
         let run = error::ERROR_LANG.scope(lang, async {
             // Waiting for a turn counts towards the deadline. The semaphore is never closed.
-            let _turn = match &self.turns {
-                Some(turns) => turns.acquire().await.ok(),
+            let turn = match &self.turns {
+                Some(turns) => std::sync::Arc::clone(turns).acquire_owned().await.ok(),
                 None => None,
             };
-            self.execute_scoped(request, principal, mutation).await
+            (
+                self.execute_scoped(request, principal, mutation).await,
+                turn,
+            )
         });
         // Dropping `run` at the deadline rolls its transaction back. On PostgreSQL the server's
         // `statement_timeout` also stops the statement; on SQLite the statement in progress runs
         // on until its next row (sqlx has no interrupt we can reach; see the README).
-        let response = match limits::optional(self.config.limits.request_timeout) {
+        let (response, turn) = match limits::optional(self.config.limits.request_timeout) {
             None => run.instrument(span.clone()).await,
             Some(deadline) => match tokio::time::timeout(deadline, run)
                 .instrument(span.clone())
                 .await
             {
-                Ok(response) => response,
+                Ok(answered) => answered,
                 Err(_) => {
                     tracing::warn!(
                         parent: &span,
                         ?deadline,
                         "an operation ran past its deadline and was stopped"
                     );
-                    coded_response(
+                    let response = coded_response(
                         error::Code::Timeout,
                         &format!(
                             "the operation took longer than {} ms and was stopped",
                             deadline.as_millis()
                         ),
-                    )
+                    );
+                    (response, None)
                 }
             },
         };
@@ -266,7 +291,7 @@ impl App {
         let elapsed = started.elapsed();
         telemetry::finish_operation(&span, elapsed, &codes);
         metrics::operation(&name, kind, elapsed, &codes);
-        response
+        (response, turn)
     }
 
     /// Executes one request that may be a subscription (the WebSocket transport): a query or
