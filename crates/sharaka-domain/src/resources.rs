@@ -105,27 +105,42 @@ type ContributorKey = (
 /// Folds groups of contributions into the figures of resources mobilised. Groups may come in
 /// any order and may repeat a key; the figures are the same.
 pub fn fold_resources(groups: impl IntoIterator<Item = ContributionGroup>) -> ResourceFigures {
-    use ContributionStatus as S;
+    let mut fold = ResourceFold::default();
+    for g in groups {
+        fold.add(g);
+    }
+    fold.finish()
+}
+
+/// [`fold_resources`] one group at a time, for a caller that reads the groups as a stream and
+/// need not hold them all.
+#[derive(Debug, Default)]
+pub struct ResourceFold {
     // Thousands of groups, a handful of currencies: the funnel and the split are short lists
     // searched in place, sorted at the end; the groups' own strings move into the figures.
-    let mut by_contributor: BTreeMap<ContributorKey, Contributed> = BTreeMap::new();
-    let mut funnel: Vec<FunnelFigure> = Vec::new();
-    let mut cash_in_kind: Vec<CashFigure> = Vec::new();
-    for g in groups {
+    by_contributor: BTreeMap<ContributorKey, Contributed>,
+    funnel: Vec<FunnelFigure>,
+    cash_in_kind: Vec<CashFigure>,
+}
+
+impl ResourceFold {
+    /// Counts one group.
+    pub fn add(&mut self, g: ContributionGroup) {
+        use ContributionStatus as S;
         let (n, v) = (g.count, g.amount_minor);
-        let stages = match funnel.iter().position(|f| f.currency == g.currency) {
-            Some(at) => &mut funnel[at],
+        let stages = match self.funnel.iter().position(|f| f.currency == g.currency) {
+            Some(at) => &mut self.funnel[at],
             None => {
-                funnel.push(FunnelFigure {
+                self.funnel.push(FunnelFigure {
                     currency: g.currency.clone(),
                     ..FunnelFigure::default()
                 });
-                funnel.last_mut().expect("just pushed")
+                self.funnel.last_mut().expect("just pushed")
             }
         };
         if g.status == Some(S::Cancelled) {
             stages.cancelled.add(n, v);
-            continue;
+            return;
         }
         stages.pledged.add(n, v);
         if matches!(
@@ -141,12 +156,13 @@ pub fn fold_resources(groups: impl IntoIterator<Item = ContributionGroup>) -> Re
             stages.fully_delivered.add(n, v);
         }
         let cash = g.contribution_type == Some(ContributionType::Cash);
-        match cash_in_kind
+        match self
+            .cash_in_kind
             .iter_mut()
             .find(|c| c.cash == cash && c.currency == g.currency)
         {
             Some(c) => c.contributed.add(n, v),
-            None => cash_in_kind.push(CashFigure {
+            None => self.cash_in_kind.push(CashFigure {
                 cash,
                 currency: g.currency.clone(),
                 contributed: Contributed {
@@ -155,7 +171,7 @@ pub fn fold_resources(groups: impl IntoIterator<Item = ContributionGroup>) -> Re
                 },
             }),
         }
-        by_contributor
+        self.by_contributor
             .entry((
                 last(g.contributor),
                 last(g.contribution_type),
@@ -165,23 +181,32 @@ pub fn fold_resources(groups: impl IntoIterator<Item = ContributionGroup>) -> Re
             .or_default()
             .add(n, v);
     }
-    funnel.sort_by(|a, b| last(a.currency.as_deref()).cmp(&last(b.currency.as_deref())));
-    cash_in_kind.sort_by(|a, b| {
-        (!a.cash, last(a.currency.as_deref())).cmp(&(!b.cash, last(b.currency.as_deref())))
-    });
-    ResourceFigures {
-        by_contributor: by_contributor
-            .into_iter()
-            .map(|((c, t, y, cur), contributed)| ContributorFigure {
-                contributor: c.1,
-                contribution_type: t.1,
-                year: y.1,
-                currency: cur.1,
-                contributed,
-            })
-            .collect(),
-        funnel,
-        cash_in_kind,
+
+    /// The figures, each in its order (see [`ResourceFigures`]).
+    pub fn finish(self) -> ResourceFigures {
+        let Self {
+            by_contributor,
+            mut funnel,
+            mut cash_in_kind,
+        } = self;
+        funnel.sort_by(|a, b| last(a.currency.as_deref()).cmp(&last(b.currency.as_deref())));
+        cash_in_kind.sort_by(|a, b| {
+            (!a.cash, last(a.currency.as_deref())).cmp(&(!b.cash, last(b.currency.as_deref())))
+        });
+        ResourceFigures {
+            by_contributor: by_contributor
+                .into_iter()
+                .map(|((c, t, y, cur), contributed)| ContributorFigure {
+                    contributor: c.1,
+                    contribution_type: t.1,
+                    year: y.1,
+                    currency: cur.1,
+                    contributed,
+                })
+                .collect(),
+            funnel,
+            cash_in_kind,
+        }
     }
 }
 

@@ -688,13 +688,16 @@ impl Store {
         Ok((agg, date))
     }
 
-    /// Contributions grouped by contributor × type × year × currency × stage: one statement
-    /// from which the domain folds every figure of resources mobilised
-    /// ([`sharaka_domain::fold_resources`]), where three statements once read the same rows.
-    pub async fn contribution_groups(
+    /// The figures of resources mobilised, from one statement: contributions grouped by
+    /// contributor × type × year × currency × stage, read as a stream and folded by the domain
+    /// ([`sharaka_domain::ResourceFold`]) as they come, so that the thousands of groups are
+    /// never held at once beside the figures.
+    pub async fn resource_figures(
         &self,
         filter: &StatsFilter,
-    ) -> Result<Vec<sharaka_domain::ContributionGroup>, PersistenceError> {
+    ) -> Result<sharaka_domain::ResourceFigures, PersistenceError> {
+        use futures::TryStreamExt as _;
+        use sea_orm::StreamTrait as _;
         let (mut agg, date) = self.contributions(filter)?;
         agg.key(&q("contributions", "contributor_org_id"))
             .key(&q("contributions", "contribution_type"))
@@ -706,10 +709,8 @@ impl Store {
                 "amount",
                 &format!("SUM({})", q("contributions", "amount_minor")),
             );
-        agg.run(self)
-            .await?
-            .iter()
-            .map(|r| {
+        let group =
+            |r: &QueryResult| -> Result<sharaka_domain::ContributionGroup, PersistenceError> {
                 Ok(sharaka_domain::ContributionGroup {
                     contributor: key(r, 0)?,
                     contribution_type: key(r, 1)?.and_then(|c| c.parse().ok()),
@@ -719,8 +720,16 @@ impl Store {
                     count: int(r, "n")?,
                     amount_minor: int(r, "amount")?,
                 })
-            })
-            .collect()
+            };
+        let select = agg.select;
+        with_conn!(self, c => {
+            let mut rows = c.stream(&select).await?;
+            let mut fold = sharaka_domain::ResourceFold::default();
+            while let Some(row) = rows.try_next().await? {
+                fold.add(group(&row)?);
+            }
+            Ok(fold.finish())
+        })
     }
 
     /// Training reach grouped by `dims` (none: one total row). Filters: `from`/`to` on the start

@@ -860,8 +860,7 @@ impl StatsQuery {
         filter: Option<StatsFilterInput>,
     ) -> Result<ResourceStats> {
         let f = StatsFilterInput::to_filter(&filter)?;
-        let groups = deps(ctx).store.contribution_groups(&f).await.gql()?;
-        let figures = domain::fold_resources(groups);
+        let figures = deps(ctx).store.resource_figures(&f).await.gql()?;
         let money = |currency: &Option<String>, c: domain::Contributed| Stage {
             count: c.count,
             amount: amount(currency, c.amount_minor),
