@@ -245,7 +245,7 @@ fn key(row: &QueryResult, n: usize) -> Result<Option<String>, PersistenceError> 
     const KEYS: [&str; 8] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
     Ok(match KEYS.get(n) {
         Some(name) => row.try_get_by::<Option<String>, _>(*name)?,
-        None => row.try_get::<Option<String>>("", &format!("k{n}"))?,
+        None => row.try_get_by::<Option<String>, _>(format!("k{n}").as_str())?,
     })
 }
 
