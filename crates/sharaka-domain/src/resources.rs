@@ -102,18 +102,9 @@ type ContributorKey = (
     (bool, Option<String>),
 );
 
-/// Folds groups of contributions into the figures of resources mobilised. Groups may come in
+/// Folds groups of contributions into the figures of resources mobilised, one group at a time,
+/// so that a caller reading the groups as a stream need not hold them all. Groups may come in
 /// any order and may repeat a key; the figures are the same.
-pub fn fold_resources(groups: impl IntoIterator<Item = ContributionGroup>) -> ResourceFigures {
-    let mut fold = ResourceFold::default();
-    for g in groups {
-        fold.add(g);
-    }
-    fold.finish()
-}
-
-/// [`fold_resources`] one group at a time, for a caller that reads the groups as a stream and
-/// need not hold them all.
 #[derive(Debug, Default)]
 pub struct ResourceFold {
     // Thousands of groups, a handful of currencies: the funnel and the split are short lists
@@ -213,6 +204,14 @@ impl ResourceFold {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fold_resources(groups: impl IntoIterator<Item = ContributionGroup>) -> ResourceFigures {
+        let mut fold = ResourceFold::default();
+        for g in groups {
+            fold.add(g);
+        }
+        fold.finish()
+    }
 
     fn group(
         contributor: &str,
