@@ -2625,3 +2625,55 @@ hostile_tests!(
         assert_eq!(response["data"]["node"]["id"], json!(id), "{response}");
     }
 );
+
+hostile_tests!(
+    large_answers_wait_for_their_own_turn,
+    Config {
+        // One large answer at a time. The operation that holds the turn also looks a region up
+        // through the loader, whose batch waits a second, so it holds the turn that long.
+        max_large_answers: 1,
+        loader_delay_ms: 1_000,
+        limits: Limits {
+            request_timeout: Duration::from_secs(10),
+            ..Limits::without_rate_limits()
+        },
+        ..test_config()
+    },
+    |app: TestApp| async move {
+        const FIGURES: &str = "{ stats { resources { cashInKind { cash count } } } }";
+        const SLOW: &str = "query($id: ID!) {
+            stats { resources { cashInKind { cash count } } }
+            node(id: $id) { id }
+        }";
+        assert_eq!(app.app.large_answers_free(), Some(1));
+        // Alone, the figures answer at once: no loader is involved.
+        let started = std::time::Instant::now();
+        let alone = app.data(FIGURES, json!({})).await;
+        assert!(
+            started.elapsed() < Duration::from_millis(900),
+            "the figures alone took {:?}",
+            started.elapsed()
+        );
+        let vars = json!({ "id": global_id("Region", "MA-01") });
+        let (slow, (waiting, waited)) = tokio::join!(app.query(SLOW, vars), async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            // The slow operation holds the one turn; a small operation still runs.
+            assert_eq!(app.app.large_answers_free(), Some(0));
+            let regions = app.data("{ regions { totalCount } }", json!({})).await;
+            assert_eq!(regions["regions"]["totalCount"], 12);
+            let started = std::time::Instant::now();
+            (app.data(FIGURES, json!({})).await, started.elapsed())
+        });
+        assert!(slow.get("errors").is_none(), "{slow}");
+        assert_eq!(slow["data"]["stats"], alone["stats"]);
+        // The second figures waited for the first operation's second-long turn (without the
+        // bound they answer at once, as above).
+        assert!(
+            waited >= Duration::from_millis(500),
+            "waited only {waited:?}"
+        );
+        assert_eq!(waiting, alone);
+        // Every turn was given back.
+        assert_eq!(app.app.large_answers_free(), Some(1));
+    }
+);

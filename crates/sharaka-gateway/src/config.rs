@@ -23,6 +23,7 @@
 //! | `SHARAKA_DB_STATEMENT_TIMEOUT_MS` | `30000` | PostgreSQL `statement_timeout` (0: none) |
 //! | `SHARAKA_LOADER_DELAY_MS` | `1` | how long a DataLoader batch waits for more keys |
 //! | `SHARAKA_MAX_OPERATIONS` | 8 × CPU cores | operations executing at once; more wait their turn, within their deadline (0: no bound) |
+//! | `SHARAKA_MAX_LARGE_ANSWERS` | 2 × CPU cores | operations at once that build a large answer (`stats`, `export`: megabytes in memory each), within `SHARAKA_MAX_OPERATIONS`; more wait their turn, within their deadline (0: no bound of their own) |
 //! | `SHARAKA_SCHEDULER_INTERVAL_SECS` | `3600` | how often time-driven transitions run (also at start; 0 disables) |
 //! | `SHARAKA_TOKEN_CACHE_MS` | `0` | how long a verified API token is trusted without looking it up again (0: every request looks it up); a revocation can take this long to act (expiry is always exact) |
 //! | `SHARAKA_ANONYMOUS_ROLE` | `PUBLIC` | the role of requests without credentials |
@@ -94,6 +95,9 @@ pub struct Config {
     pub loader_delay_ms: u64,
     /// Operations executing at once; more wait their turn, within their deadline (0: no bound).
     pub max_operations: usize,
+    /// Operations at once that build a large answer (`stats`, `export`), within
+    /// `max_operations` (0: no bound of their own); see [`crate::limits::turns`].
+    pub max_large_answers: usize,
     /// How long a verified API token is trusted without a lookup, in milliseconds (0: never).
     pub token_cache_ms: u64,
     /// How identities are checked, and the role of anonymous requests.
@@ -168,6 +172,7 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("loader_delay_ms", &self.loader_delay_ms)
             .field("max_operations", &self.max_operations)
+            .field("max_large_answers", &self.max_large_answers)
             .field("token_cache_ms", &self.token_cache_ms)
             .field("scheduler_interval_secs", &self.scheduler_interval_secs)
             .field("auth", &self.auth)
@@ -198,6 +203,7 @@ impl Default for Config {
             db_statement_timeout_ms: 30_000,
             loader_delay_ms: 1,
             max_operations: default_max_operations(),
+            max_large_answers: default_max_large_answers(),
             token_cache_ms: 0,
             auth: crate::auth::AuthConfig::default(),
             scheduler_interval_secs: 3600,
@@ -401,7 +407,19 @@ impl Sources {
 /// bound of 8 saved more (120–128 MiB) but cost the smallest requests (node lookups, which
 /// mostly wait on the database) about a tenth of their throughput.
 fn default_max_operations() -> usize {
-    8 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+    8 * cores()
+}
+
+/// Large answers building at once by default: 2 per core. Building one is all CPU once its one
+/// or two statements have answered, so more at once finish no sooner and only hold more
+/// megabytes (see [`crate::limits::turns`]).
+fn default_max_large_answers() -> usize {
+    2 * cores()
+}
+
+/// The CPU cores this process may use (2 when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
 }
 
 fn var(name: &str) -> Option<String> {
@@ -420,6 +438,7 @@ const KNOWN: &[&str] = &[
     "SHARAKA_DB_STATEMENT_TIMEOUT_MS",
     "SHARAKA_LOADER_DELAY_MS",
     "SHARAKA_MAX_OPERATIONS",
+    "SHARAKA_MAX_LARGE_ANSWERS",
     "SHARAKA_TOKEN_CACHE_MS",
     "SHARAKA_ANONYMOUS_ROLE",
     "SHARAKA_JWT_HS256_SECRET",
@@ -492,6 +511,8 @@ impl Config {
             )?,
             loader_delay_ms: src.parsed("SHARAKA_LOADER_DELAY_MS", defaults.loader_delay_ms)?,
             max_operations: src.parsed("SHARAKA_MAX_OPERATIONS", defaults.max_operations)?,
+            max_large_answers: src
+                .parsed("SHARAKA_MAX_LARGE_ANSWERS", defaults.max_large_answers)?,
             token_cache_ms: src.parsed("SHARAKA_TOKEN_CACHE_MS", defaults.token_cache_ms)?,
             auth: auth_config(src)?,
             scheduler_interval_secs: src.parsed(

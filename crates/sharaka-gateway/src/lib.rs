@@ -97,8 +97,9 @@ pub struct App {
     tokens: auth::TokenCache,
     /// Parsed documents by query text, shared by every transport.
     documents: limits::parsed::DocumentCache,
-    /// Turns to execute an operation (`SHARAKA_MAX_OPERATIONS`); none when unbounded.
-    turns: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+    /// Turns to execute an operation and to build a large answer (`SHARAKA_MAX_OPERATIONS`,
+    /// `SHARAKA_MAX_LARGE_ANSWERS`).
+    turns: limits::turns::Turns,
     config: Config,
 }
 
@@ -153,8 +154,7 @@ impl App {
             live,
             tokens,
             documents: limits::parsed::DocumentCache::default(),
-            turns: (config.max_operations > 0)
-                .then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(config.max_operations))),
+            turns: limits::turns::Turns::new(config.max_operations, config.max_large_answers),
             config,
         }
     }
@@ -216,21 +216,18 @@ impl App {
     }
 
     /// [`App::execute_checked`], returning with the answer the turn it ran in (see
-    /// `SHARAKA_MAX_OPERATIONS`), for a caller that goes on holding the answer: the HTTP
-    /// handler keeps the turn until the answer is serialised, so that the bound counts every
-    /// answer held in memory, not only those being computed (a stats answer of 6,000 rows is
-    /// megabytes as a value tree; finished answers waiting for their serialisation once took
-    /// the server past 150 MiB).
+    /// [`limits::turns`]), for a caller that goes on holding the answer: the HTTP handler keeps
+    /// the turn until the answer is serialised, so that the bounds count every answer held in
+    /// memory, not only those being computed (a stats answer of 6,000 rows is megabytes as a
+    /// value tree; finished answers waiting for their serialisation once took the server past
+    /// 150 MiB).
     pub(crate) async fn execute_in_turn(
         &self,
         mut request: async_graphql::Request,
         principal: sharaka_domain::Principal,
         lang: sharaka_domain::Lang,
         usage: Option<limits::document::Usage>,
-    ) -> (
-        async_graphql::Response,
-        Option<tokio::sync::OwnedSemaphorePermit>,
-    ) {
+    ) -> (async_graphql::Response, Option<limits::turns::Turn>) {
         use tracing::Instrument as _;
         let started = std::time::Instant::now();
         let (name, kind) = selected_operation(&mut request);
@@ -238,14 +235,12 @@ impl App {
         let span = telemetry::operation_span(&name, kind, usage);
         let request = request.data(schema::RequestLang(lang));
         let run = error::ERROR_LANG.scope(lang, async {
-            // Waiting for a turn counts towards the deadline. The semaphore is never closed.
-            let turn = match &self.turns {
-                Some(turns) => std::sync::Arc::clone(turns).acquire_owned().await.ok(),
-                None => None,
-            };
+            // Waiting for a turn counts towards the deadline.
+            let turn = self.turns.operation().await;
+            let request = request.data(turn.large());
             (
                 self.execute_scoped(request, principal, mutation).await,
-                turn,
+                Some(turn),
             )
         });
         // Dropping `run` at the deadline rolls its transaction back. On PostgreSQL the server's
@@ -416,6 +411,11 @@ impl App {
     /// The configuration the app was built with.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Large-answer turns free now (`None` when unbounded; see [`limits::turns`]).
+    pub fn large_answers_free(&self) -> Option<usize> {
+        self.turns.large_answers_free()
     }
 
     /// The parsed documents kept by query text.

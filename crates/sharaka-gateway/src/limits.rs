@@ -13,6 +13,7 @@
 //!   `RATE_LIMITED`).
 //! - [`persisted`]: Apollo's automatic persisted queries, and an allow-list mode.
 //! - [`serve`]: the accept loop, with header-read deadlines for slow clients.
+//! - [`turns`]: operations executing at once, and large answers (`stats`, `export`) among them.
 //! - [`proxy`]: the client's address behind trusted reverse proxies.
 //! - CORS from an allow-list of origins, and the body deadline, live in `http`.
 //!
@@ -24,6 +25,7 @@ pub mod persisted;
 pub mod proxy;
 pub mod rate;
 pub mod serve;
+pub mod turns;
 
 use std::time::Duration;
 

@@ -136,12 +136,14 @@ impl QueryRoot {
     }
 
     /// Dashboard figures, computed by the server within the reader's access scope.
-    async fn stats(&self) -> super::stats::StatsQuery {
+    async fn stats(&self, ctx: &Context<'_>) -> super::stats::StatsQuery {
+        large_answer(ctx).await;
         super::stats::StatsQuery
     }
 
     /// CSV and IATI exports of the lists, with their filters and access rules.
-    async fn export(&self) -> super::export::ExportQuery {
+    async fn export(&self, ctx: &Context<'_>) -> super::export::ExportQuery {
+        large_answer(ctx).await;
         super::export::ExportQuery
     }
 
@@ -358,5 +360,13 @@ impl QueryRoot {
         )
         .await?;
         Ok(SiteConnection(paged.map(SiteNode)))
+    }
+}
+
+/// Waits for the operation's large-answer turn (see [`crate::limits::turns`]); an operation run
+/// outside `App` (the schema alone, in tests) has none to wait for.
+async fn large_answer(ctx: &Context<'_>) {
+    if let Some(turn) = ctx.data_opt::<crate::limits::turns::LargeAnswerTurn>() {
+        turn.take().await;
     }
 }
