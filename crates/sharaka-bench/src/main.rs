@@ -104,6 +104,10 @@ struct Cli {
     /// server's default when unset).
     #[arg(long)]
     max_operations: Option<usize>,
+    /// Operations building a large answer (`stats`, `export`) the in-process server runs at
+    /// once (`SHARAKA_MAX_LARGE_ANSWERS`; the server's default when unset).
+    #[arg(long)]
+    max_large_answers: Option<usize>,
     /// Rebuild the search index even when it already covers the data set (it is built after
     /// loading whenever it does not; the `search` scenario needs it).
     #[arg(long)]
@@ -130,6 +134,8 @@ struct Results {
     token_cache_ms: Option<u64>,
     /// The in-process server's bound on operations executing at once (0: none).
     max_operations: Option<usize>,
+    /// The in-process server's bound on large answers building at once (0: none).
+    max_large_answers: Option<usize>,
     load: Option<data::LoadReport>,
     startup_to_first_answer_ms: Option<f64>,
     baseline_statements: Option<u64>,
@@ -188,6 +194,7 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         loader_delay_ms: None,
         token_cache_ms: None,
         max_operations: None,
+        max_large_answers: None,
         load: None,
         startup_to_first_answer_ms: None,
         baseline_statements: None,
@@ -289,9 +296,13 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         if let Some(turns) = cli.max_operations {
             config.max_operations = turns;
         }
+        if let Some(turns) = cli.max_large_answers {
+            config.max_large_answers = turns;
+        }
         results.loader_delay_ms = Some(config.loader_delay_ms);
         results.token_cache_ms = Some(config.token_cache_ms);
         results.max_operations = Some(config.max_operations);
+        results.max_large_answers = Some(config.max_large_answers);
         config.limits.rate_per_minute = 0;
         config.limits.rate_per_address_per_minute = 0;
         let started = Instant::now();
@@ -392,14 +403,15 @@ fn print_table(results: &Results) {
             .baseline_statements
             .map_or_else(|| "-".to_owned(), |b| b.to_string()),
     );
-    if let (Some(delay), Some(window), Some(turns)) = (
+    if let (Some(delay), Some(window), Some(turns), Some(large)) = (
         results.loader_delay_ms,
         results.token_cache_ms,
         results.max_operations,
+        results.max_large_answers,
     ) {
         println!(
             "server: DataLoader delay {delay} ms · token cache {window} ms (0: off) · \
-             operations at once {turns} (0: no bound)"
+             operations at once {turns}, large answers {large} (0: no bound)"
         );
     }
     if let Some(load) = &results.load {
