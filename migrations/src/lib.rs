@@ -16,6 +16,7 @@ mod m20261130_000003_create_outbox;
 mod m20261130_000004_search_kind_indexes;
 mod m20261201_000001_add_text_keys;
 mod m20261202_000001_date_contributions;
+mod m20261203_000001_contribution_figures_index;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_search_kind_indexes::Migration),
             Box::new(m20261201_000001_add_text_keys::Migration),
             Box::new(m20261202_000001_date_contributions::Migration),
+            Box::new(m20261203_000001_contribution_figures_index::Migration),
         ]
     }
 }
