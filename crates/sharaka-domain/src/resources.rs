@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use crate::codes::{ContributionStatus, ContributionType};
 
-/// Contributions sharing a contributor, type, year, currency and stage: what the store counts.
+/// Contributions sharing a contributor, type, year, currency and stage (the store reads them one
+/// by one; the fold adds them up).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContributionGroup {
     /// The contributor organisation's id.
