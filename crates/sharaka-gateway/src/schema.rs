@@ -9,6 +9,7 @@ pub mod filters;
 pub mod ids;
 pub mod mutations;
 pub mod nodes;
+pub mod plain;
 pub mod query;
 pub mod resolve;
 pub mod rows;
@@ -50,7 +51,9 @@ pub fn build_public_schema() -> AppSchema {
 /// No per-field tracing extension: async-graphql's `Tracing` opens a span for every resolved
 /// field, which on a dashboard answer (thousands of fields) cost more server time than its SQL.
 /// Each operation still has its own span (`telemetry::operation_span`: name, type,
-/// complexity, depth, duration and outcome).
+/// complexity, depth, duration and outcome). No extension at all, in fact: pages of nodes answer
+/// their plain fields in place ([`plain`]), where an extension's per-field hook would not see
+/// them.
 fn builder() -> async_graphql::SchemaBuilder<
     query::QueryRoot,
     mutations::MutationRoot,

@@ -153,9 +153,9 @@ macro_rules! connection {
             }
 
             /// The items, without cursors.
-            async fn nodes(&self) -> &[$node] {
+            async fn nodes(&self) -> crate::schema::plain::Nodes<'_, $node> {
                 // Borrowed, not cloned: a nested page holds whole records.
-                &self.0.items
+                crate::schema::plain::Nodes(&self.0.items)
             }
 
             /// Where this page sits in the list.

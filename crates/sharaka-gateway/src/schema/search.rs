@@ -120,6 +120,8 @@ pub struct SearchHit {
 
 connection!(SearchHitConnection, SearchHitEdge, SearchHit, "search hits");
 
+impl crate::schema::plain::Plain for SearchHit {}
+
 fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

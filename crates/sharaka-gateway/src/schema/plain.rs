@@ -1,0 +1,242 @@
+//! Pages of nodes resolved in one pass: each object's plain fields read straight from its
+//! record, and only the fields that need their resolver (relations, arguments, objects) run it.
+//!
+//! async-graphql resolves every object of a list as a container: a future for the item, a
+//! boxed future per selected field, a `FuturesUnordered` to poll them, then a merge of each
+//! answer into the object. A nested dashboard page holds about 1,700 node objects, and most of
+//! their selected fields are plain values (`id`, `status`, `signedOn`); that machinery, and the
+//! allocations behind it, was most of the server's time per request. A [`Nodes`] list plans
+//! the selection once for the whole page (fragments and their type conditions applied as
+//! async-graphql applies them), answers the plain fields of each object in place
+//! ([`Plain::plain`]), and runs the remaining fields' resolvers (`ContainerType::resolve_field`,
+//! exactly as async-graphql would) all together.
+//!
+//! What is answered is what async-graphql answers: the same values, and a field whose resolver
+//! fails is reported in `errors` and left out of its object, as `do_resolve_container` does.
+//! The object's keys follow the query's order. A page whose selection carries a directive
+//! other than `@skip`/`@include` (which async-graphql removes before execution) is resolved the
+//! usual way. Extensions' per-field hooks would not see the fields answered in place; the
+//! schema registers none (`build_schema`). The integration
+//! test `read_model::pages_answer_as_single_lookups_do` asks every plain field of every node
+//! type both ways.
+//!
+//! This reads the selection from async-graphql's execution context (`ctx.item`, the query's
+//! fragments, the registry's `implements`), which is public but undocumented: the plan is the
+//! part to check when async-graphql is upgraded.
+
+use std::borrow::Cow;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, Selection as Ast, SelectionSet};
+use async_graphql::registry::Registry;
+use async_graphql::{ContainerType, ContextSelectionSet, Name, OutputType, Positioned};
+use async_graphql::{ServerResult, Value};
+
+/// A node type some of whose fields are read from its record alone.
+pub trait Plain: ContainerType + OutputType + Sync {
+    /// The value of the field `name` (a leaf without arguments) when it needs nothing but the
+    /// record; `None` when its resolver must run.
+    fn plain(&self, _name: &str) -> Option<Value> {
+        None
+    }
+}
+
+/// How one selected field is answered.
+enum How<'a> {
+    /// `__typename`.
+    Typename,
+    /// A leaf without arguments: [`Plain::plain`], else its resolver.
+    Leaf(&'a str, &'a Positioned<Field>),
+    /// Its resolver.
+    Resolve(&'a Positioned<Field>),
+}
+
+/// One selected field under its response key.
+struct Step<'a> {
+    key: &'a Name,
+    how: How<'a>,
+}
+
+/// Adds the steps of `set` for objects of type `T`, through fragments that apply to `T`;
+/// `None` when the page must be resolved the usual way (a directive async-graphql did not
+/// remove, or a fragment it does not know).
+fn plan<'a, T: OutputType>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
+    steps: &mut Vec<Step<'a>>,
+) -> Option<()> {
+    for item in &set.items {
+        match &item.node {
+            Ast::Field(field) => {
+                if !field.node.directives.is_empty() {
+                    return None;
+                }
+                let name = field.node.name.node.as_str();
+                let how = if name == "__typename" {
+                    How::Typename
+                } else if field.node.arguments.is_empty()
+                    && field.node.selection_set.node.items.is_empty()
+                {
+                    How::Leaf(name, field)
+                } else {
+                    How::Resolve(field)
+                };
+                steps.push(Step {
+                    key: &field.node.response_key().node,
+                    how,
+                });
+            }
+            Ast::FragmentSpread(spread) => {
+                if !spread.node.directives.is_empty() {
+                    return None;
+                }
+                let fragment = ctx
+                    .query_env
+                    .fragments
+                    .get(&spread.node.fragment_name.node)?;
+                let on = fragment.node.type_condition.node.on.node.as_str();
+                if applies::<T>(ctx, Some(on)) {
+                    plan::<T>(ctx, &fragment.node.selection_set.node, steps)?;
+                }
+            }
+            Ast::InlineFragment(inline) => {
+                if !inline.node.directives.is_empty() {
+                    return None;
+                }
+                let on = inline
+                    .node
+                    .type_condition
+                    .as_ref()
+                    .map(|c| c.node.on.node.as_str());
+                if applies::<T>(ctx, on) {
+                    plan::<T>(ctx, &inline.node.selection_set.node, steps)?;
+                }
+            }
+        }
+    }
+    Some(())
+}
+
+/// Whether a fragment on `condition` applies to objects of type `T`: no condition, the type
+/// itself, or an interface it implements.
+fn applies<T: OutputType>(ctx: &ContextSelectionSet<'_>, condition: Option<&str>) -> bool {
+    let Some(condition) = condition else {
+        return true;
+    };
+    let name = T::type_name();
+    name == condition
+        || ctx
+            .schema_env
+            .registry
+            .implements
+            .get(name.as_ref())
+            .is_some_and(|interfaces| interfaces.contains(condition))
+}
+
+/// Puts `value` under `name`, merging objects and lists of objects into what is already there,
+/// as async-graphql merges the answers of fields that share a response key.
+fn insert(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
+    match (target.get_mut(&name), value) {
+        (None, value) => {
+            target.insert(name, value);
+        }
+        (Some(Value::Object(into)), Value::Object(from)) => {
+            for (key, value) in from {
+                insert(into, key, value);
+            }
+        }
+        (Some(Value::List(into)), Value::List(from)) => {
+            for (at, value) in from.into_iter().enumerate() {
+                if let (Some(Value::Object(into)), Value::Object(from)) = (into.get_mut(at), value)
+                {
+                    for (key, value) in from {
+                        insert(into, key, value);
+                    }
+                }
+            }
+        }
+        (Some(_), _) => {}
+    }
+}
+
+/// A page of nodes with the GraphQL type `[T!]!`, resolved in one pass.
+pub struct Nodes<'a, T>(pub &'a [T]);
+
+impl<T: Plain> OutputType for Nodes<'_, T> {
+    fn type_name() -> Cow<'static, str> {
+        <&[T]>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <&[T]>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <&[T]>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let mut steps = Vec::new();
+        if plan::<T>(ctx, &ctx.item.node, &mut steps).is_none() {
+            return OutputType::resolve(&self.0, ctx, field).await;
+        }
+        // Each object's path (`…/nodes/3`), for the errors of its fields.
+        let at: Vec<ContextSelectionSet<'_>> =
+            (0..self.0.len()).map(|i| ctx.with_index(i)).collect();
+        // Each object's answers, one slot per step; the resolvers fill theirs below.
+        let mut answers: Vec<Vec<Option<Value>>> = Vec::with_capacity(self.0.len());
+        let mut pending = Vec::new();
+        for (i, node) in self.0.iter().enumerate() {
+            let mut slots = Vec::with_capacity(steps.len());
+            for (j, step) in steps.iter().enumerate() {
+                let resolve = match step.how {
+                    How::Typename => {
+                        slots.push(Some(Value::String(node.introspection_type_name().into())));
+                        continue;
+                    }
+                    How::Leaf(name, field) => match node.plain(name) {
+                        Some(value) => {
+                            slots.push(Some(value));
+                            continue;
+                        }
+                        None => field,
+                    },
+                    How::Resolve(field) => field,
+                };
+                slots.push(None);
+                let ctx_field = at[i].with_field(resolve);
+                pending.push(async move { (i, j, node.resolve_field(&ctx_field).await) });
+            }
+            answers.push(slots);
+        }
+        for (i, j, answer) in futures::future::join_all(pending).await {
+            match answer {
+                Ok(value) => answers[i][j] = Some(value.unwrap_or_default()),
+                Err(error) => ctx.add_error(error),
+            }
+        }
+        Ok(Value::List(
+            answers
+                .into_iter()
+                .map(|slots| {
+                    let mut object = IndexMap::with_capacity(steps.len());
+                    for (step, value) in steps.iter().zip(slots) {
+                        if let Some(value) = value {
+                            insert(&mut object, step.key.clone(), value);
+                        }
+                    }
+                    // As async-graphql answers an object none of whose fields answered.
+                    if object.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::Object(object)
+                    }
+                })
+                .collect(),
+        ))
+    }
+}
