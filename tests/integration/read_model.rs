@@ -3085,10 +3085,10 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
     }
     assert!(compared > 50, "only {compared} records compared");
 
-    // Fragments (named, inline, on the interface), aliases, a repeated
+    // Fragments (named, inline, on the interface), aliases, `@skip`/`@include`, a repeated
     // field, `__typename`, and two selections of one nested page that merge.
     let selection = "id ...A ... on Node { id } ... { demo }
-        alias: status when: signedOn status
+        alias: status when: signedOn status reference @include(if: true) demo @skip(if: true)
         parties(first: 5) { nodes { id } } parties(first: 5) { nodes { role } }
         projects(first: 2) { totalCount nodes { id title { fr } } }
         title { fr ar }";

@@ -27,7 +27,7 @@
 use std::borrow::Cow;
 
 use async_graphql::indexmap::IndexMap;
-use async_graphql::parser::types::{Field, Selection as Ast, SelectionSet};
+use async_graphql::parser::types::{Directive, Field, Selection as Ast, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::{ContainerType, ContextSelectionSet, Name, OutputType, Positioned};
 use async_graphql::{ServerResult, Value};
@@ -87,32 +87,47 @@ fn plan<'a, T: OutputType>(
                 });
             }
             Ast::FragmentSpread(spread) => {
-                if !spread.node.directives.is_empty() {
-                    return None;
-                }
                 let fragment = ctx
                     .query_env
                     .fragments
                     .get(&spread.node.fragment_name.node)?;
                 let on = fragment.node.type_condition.node.on.node.as_str();
-                if applies::<T>(ctx, Some(on)) {
-                    plan::<T>(ctx, &fragment.node.selection_set.node, steps)?;
-                }
+                fragment_steps::<T>(
+                    ctx,
+                    &spread.node.directives,
+                    Some(on),
+                    &fragment.node.selection_set.node,
+                    steps,
+                )?;
             }
             Ast::InlineFragment(inline) => {
-                if !inline.node.directives.is_empty() {
-                    return None;
-                }
-                let on = inline
-                    .node
-                    .type_condition
-                    .as_ref()
-                    .map(|c| c.node.on.node.as_str());
-                if applies::<T>(ctx, on) {
-                    plan::<T>(ctx, &inline.node.selection_set.node, steps)?;
-                }
+                let on = inline.node.type_condition.as_ref();
+                fragment_steps::<T>(
+                    ctx,
+                    &inline.node.directives,
+                    on.map(|c| c.node.on.node.as_str()),
+                    &inline.node.selection_set.node,
+                    steps,
+                )?;
             }
         }
+    }
+    Some(())
+}
+
+/// Adds the steps of a fragment's selection when it applies to `T`.
+fn fragment_steps<'a, T: OutputType>(
+    ctx: &ContextSelectionSet<'a>,
+    directives: &[Positioned<Directive>],
+    on: Option<&str>,
+    set: &'a SelectionSet,
+    steps: &mut Vec<Step<'a>>,
+) -> Option<()> {
+    if !directives.is_empty() {
+        return None;
+    }
+    if applies::<T>(ctx, on) {
+        plan::<T>(ctx, set, steps)?;
     }
     Some(())
 }
