@@ -2995,13 +2995,15 @@ backend_tests!(
 /// both ways; so must a selection with fragments, aliases, a repeated field and merged nested
 /// pages.
 async fn pages_answer_as_single_lookups_do(app: TestApp) {
-    /// The leaf fields without arguments of `type_name`.
+    /// The leaf fields without arguments of `type_name`, and its `LocalizedText` fields
+    /// without arguments with every part selected.
     async fn leaves(app: &TestApp, type_name: &str) -> Vec<String> {
         let data = app
             .data(
                 "query($t: String!) { __type(name: $t) { fields {
                    name args { name }
-                   type { kind ofType { kind ofType { kind ofType { kind } } } } } } }",
+                   type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }
+                } } }",
                 json!({ "t": type_name }),
             )
             .await;
@@ -3016,8 +3018,20 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
                     t = &t["ofType"];
                 }
                 matches!(t["kind"].as_str(), Some("SCALAR" | "ENUM"))
+                    || t["name"] == "LocalizedText"
             })
-            .map(|f| f["name"].as_str().expect("name").to_owned())
+            .map(|f| {
+                let name = f["name"].as_str().expect("name");
+                let mut t = &f["type"];
+                while t["ofType"].is_object() {
+                    t = &t["ofType"];
+                }
+                if t["name"] == "LocalizedText" {
+                    format!("{name} {{ __typename ar fr en }}")
+                } else {
+                    name.to_owned()
+                }
+            })
             .collect()
     }
 
@@ -3086,12 +3100,13 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
     assert!(compared > 50, "only {compared} records compared");
 
     // Fragments (named, inline, on the interface), aliases, `@skip`/`@include`, a repeated
-    // field, `__typename`, and two selections of one nested page that merge.
+    // field, `__typename`, two selections of one nested page that merge, and texts asked in
+    // parts, with an alias and a language by argument (`text(lang:)`, answered by its resolver).
     let selection = "id ...A ... on Node { id } ... { demo }
         alias: status when: signedOn status reference @include(if: true) demo @skip(if: true)
         parties(first: 5) { nodes { id } } parties(first: 5) { nodes { role } }
         projects(first: 2) { totalCount nodes { id title { fr } } }
-        title { fr ar }";
+        title { fr ar } t: title { fr tt: en __typename } objectives { text(lang: EN) }";
     let query = format!(
         "fragment A on Agreement {{ __typename reference title {{ en }} }}
          {{ agreements(first: 50) {{ nodes {{ {selection} }} edges {{ node {{ {selection} }} }} }} }}"
