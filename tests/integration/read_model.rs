@@ -3011,25 +3011,17 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
         fields
             .into_iter()
             .filter(|f| f["args"].as_array().is_some_and(Vec::is_empty))
-            .filter(|f| {
-                // The innermost kind, through NON_NULL and LIST wrappers.
-                let mut t = &f["type"];
-                while t["ofType"].is_object() {
-                    t = &t["ofType"];
-                }
-                matches!(t["kind"].as_str(), Some("SCALAR" | "ENUM"))
-                    || t["name"] == "LocalizedText"
-            })
-            .map(|f| {
+            .filter_map(|f| {
                 let name = f["name"].as_str().expect("name");
+                // The innermost type, through NON_NULL and LIST wrappers.
                 let mut t = &f["type"];
                 while t["ofType"].is_object() {
                     t = &t["ofType"];
                 }
                 if t["name"] == "LocalizedText" {
-                    format!("{name} {{ __typename ar fr en }}")
+                    Some(format!("{name} {{ __typename ar fr en }}"))
                 } else {
-                    name.to_owned()
+                    matches!(t["kind"].as_str(), Some("SCALAR" | "ENUM")).then(|| name.to_owned())
                 }
             })
             .collect()

@@ -194,23 +194,26 @@ impl Agg {
         self.select.cond_where(cond);
     }
 
-    /// A grouping key `k{n}`.
+    /// A grouping key `k{n}`: a [`Agg::column`] the rows are grouped by.
     fn key(&mut self, sql: &str) -> &mut Self {
-        let alias = format!("{}{}", self.prefix, self.keys);
-        self.keys += 1;
-        self.select
-            .expr_as(Expr::cust(sql.to_owned()), Alias::new(&alias));
-        self.select.add_group_by([Expr::col(Alias::new(&alias))]);
+        let alias = self.next_column(sql);
+        self.select.add_group_by([Expr::col(alias)]);
         self
     }
 
     /// A column `k{n}` of each row, read without grouping (see [`Store::resource_figures`]).
     fn column(&mut self, sql: &str) -> &mut Self {
-        let alias = format!("{}{}", self.prefix, self.keys);
+        self.next_column(sql);
+        self
+    }
+
+    /// Selects `sql` as the next `k{n}` and returns that alias.
+    fn next_column(&mut self, sql: &str) -> Alias {
+        let alias = Alias::new(format!("{}{}", self.prefix, self.keys));
         self.keys += 1;
         self.select
-            .expr_as(Expr::cust(sql.to_owned()), Alias::new(&alias));
-        self
+            .expr_as(Expr::cust(sql.to_owned()), alias.clone());
+        alias
     }
 
     /// An integer measure.

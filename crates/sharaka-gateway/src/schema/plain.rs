@@ -155,22 +155,23 @@ fn insert(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
         (None, value) => {
             target.insert(name, value);
         }
-        (Some(Value::Object(into)), Value::Object(from)) => {
-            for (key, value) in from {
-                insert(into, key, value);
-            }
-        }
+        (Some(Value::Object(into)), Value::Object(from)) => merge(into, from),
         (Some(Value::List(into)), Value::List(from)) => {
             for (at, value) in from.into_iter().enumerate() {
                 if let (Some(Value::Object(into)), Value::Object(from)) = (into.get_mut(at), value)
                 {
-                    for (key, value) in from {
-                        insert(into, key, value);
-                    }
+                    merge(into, from);
                 }
             }
         }
         (Some(_), _) => {}
+    }
+}
+
+/// Puts every entry of `from` into `into` (see [`insert`]).
+fn merge(into: &mut IndexMap<Name, Value>, from: IndexMap<Name, Value>) {
+    for (key, value) in from {
+        insert(into, key, value);
     }
 }
 
