@@ -1,5 +1,6 @@
-//! Operating the API: the `graphql.operation` span's fields, introspection and suggestions
-//! switched off for `PUBLIC`, and the client address behind trusted proxies.
+//! Operating the API: the `graphql.operation` span's fields, one `graphql.batch` span per
+//! DataLoader batch, introspection and suggestions switched off for `PUBLIC`, and the client
+//! address behind trusted proxies.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,11 +17,23 @@ use tracing_subscriber::registry::LookupSpan;
 /// The fields of one closed span.
 type Fields = HashMap<String, String>;
 
-/// A layer that keeps the fields of every closed `graphql.operation` span.
+/// One span as it was opened: its name, target, id, parent's id and fields.
+#[derive(Clone, Debug)]
+struct Opened {
+    name: &'static str,
+    target: &'static str,
+    id: u64,
+    parent: Option<u64>,
+    fields: Fields,
+}
+
+/// A layer that keeps the fields of every closed `graphql.operation` span, and every span as it
+/// was opened.
 #[derive(Clone, Default)]
 struct Capture {
     open: Arc<Mutex<HashMap<u64, Fields>>>,
     closed: Arc<Mutex<Vec<Fields>>>,
+    opened: Arc<Mutex<Vec<Opened>>>,
 }
 
 struct Recorder<'a>(&'a mut Fields);
@@ -42,7 +55,19 @@ impl<S> tracing_subscriber::Layer<S> for Capture
 where
     S: tracing::Subscriber + for<'a> LookupSpan<'a>,
 {
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, _ctx: Context<'_, S>) {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let mut opened = Fields::new();
+        attrs.record(&mut Recorder(&mut opened));
+        self.opened.lock().expect("lock").push(Opened {
+            name: attrs.metadata().name(),
+            target: attrs.metadata().target(),
+            id: id.into_u64(),
+            parent: ctx
+                .span(id)
+                .and_then(|span| span.parent())
+                .map(|parent| parent.id().into_u64()),
+            fields: opened,
+        });
         if attrs.metadata().name() != "graphql.operation" {
             return;
         }
@@ -68,8 +93,8 @@ where
 }
 
 /// Runs `query` as `principal` under a capturing subscriber; returns the response and the
-/// operation span's fields.
-async fn traced(app: &TestApp, principal: Principal, query: &str) -> (Value, Fields) {
+/// capture.
+async fn captured(app: &TestApp, principal: Principal, query: &str) -> (Value, Capture) {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
     // The test runs on a current-thread runtime, so the whole operation (and its DataLoader
@@ -77,6 +102,13 @@ async fn traced(app: &TestApp, principal: Principal, query: &str) -> (Value, Fie
     let guard = tracing::subscriber::set_default(subscriber);
     let response = app.query_as(principal, query, json!({})).await;
     drop(guard);
+    (response, capture)
+}
+
+/// Runs `query` as `principal` under a capturing subscriber; returns the response and the
+/// operation span's fields.
+async fn traced(app: &TestApp, principal: Principal, query: &str) -> (Value, Fields) {
+    let (response, capture) = captured(app, principal, query).await;
     // A span closes when its last child does, which a pooled connection's task may hold a little
     // longer: take every operation span whose outcome has been recorded.
     let mut finished: Vec<Fields> = capture.closed.lock().expect("lock").clone();
@@ -113,6 +145,81 @@ async fn operation_span_fields(backend: Backend) {
     assert_eq!(fields["graphql.operation.type"], "mutation");
     assert_eq!(fields["graphql.operation.name"], "Rename");
     assert_eq!(fields["outcome"], codes.join(","), "{response}");
+}
+
+/// A nested page loads each level in one batch, and traces it as one `graphql.batch` span under
+/// the operation's: never a span per key, which on a dashboard's thousands of keys cost more
+/// than the statements.
+async fn batch_spans(backend: Backend) {
+    let app = TestApp::new(backend, Data::Demo).await.expect("test app");
+    let admin = Principal::with_role("dev", Role::Admin);
+    let query = "query Nested { organisations(first: 4) { nodes { partnerships(first: 2) { \
+                 nodes { agreements(first: 3) { nodes { id } } } } } } }";
+    let (response, capture) = captured(&app, admin, query).await;
+    assert!(response.get("errors").is_none(), "{response}");
+    let partnerships: usize = response["data"]["organisations"]["nodes"]
+        .as_array()
+        .expect("organisations")
+        .iter()
+        .map(|org| org["partnerships"]["nodes"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(partnerships > 1, "the demo data has partnerships: {response}");
+
+    let opened = capture.opened.lock().expect("lock").clone();
+    let operation = opened
+        .iter()
+        .find(|span| span.name == "graphql.operation")
+        .expect("an operation span");
+    let batches: Vec<&Opened> = opened
+        .iter()
+        .filter(|span| span.name == "graphql.batch")
+        .collect();
+    let seen: Vec<(&str, &str, &str)> = batches
+        .iter()
+        .map(|span| {
+            (
+                span.fields["table"].as_str(),
+                span.fields["kind"].as_str(),
+                span.fields["keys"].as_str(),
+            )
+        })
+        .collect();
+    let keys = partnerships.to_string();
+    assert_eq!(
+        seen,
+        [
+            ("partnerships", "children", "4"),
+            ("agreements", "children", keys.as_str()),
+        ],
+        "{batches:?}"
+    );
+    for batch in &batches {
+        assert_eq!(batch.parent, Some(operation.id), "{batch:?}");
+    }
+    // Every other span is the request's own, or the database driver's around a statement.
+    let others: Vec<&Opened> = opened
+        .iter()
+        .filter(|span| {
+            !matches!(span.name, "graphql.operation" | "graphql.batch")
+                && !span.target.starts_with("sea_orm")
+                && !span.target.starts_with("sqlx")
+        })
+        .collect();
+    assert!(others.is_empty(), "spans beyond one per batch: {others:?}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_batch_is_traced_once_under_its_operation_sqlite() {
+    batch_spans(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_batch_is_traced_once_under_its_operation_postgres() {
+    if postgres_url().is_none() {
+        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
+        return;
+    }
+    batch_spans(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "current_thread")]
