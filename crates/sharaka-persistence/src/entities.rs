@@ -38,8 +38,13 @@ where
         .map_err(|e| DbErr::Type(format!("column {i} of a row: {e}")))
 }
 
-/// Reads the text in column `index` of a row (a parent id after a record's columns).
-pub(crate) fn text_at(row: &QueryResult, index: usize) -> Result<String, DbErr> {
+/// Reads column `index` of a row: a parent id or a row number after a record's columns.
+pub(crate) fn value_at<T>(row: &QueryResult, index: usize) -> Result<T, DbErr>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres>
+        + for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+        + sea_orm::TryGetable,
+{
     let mut index = index;
     if let Some(row) = row.try_as_pg_row() {
         return at(row, &mut index);

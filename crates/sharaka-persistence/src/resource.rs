@@ -888,22 +888,44 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
         );
     let low = i64::try_from(query.page.offset).unwrap_or(i64::MAX);
     let high = low.saturating_add(i64::try_from(query.page.limit).unwrap_or(i64::MAX));
+    // No `ORDER BY` on the outer select: each parent's rows are put in order here, by their row
+    // number, rather than by a second sort in the database (an eighth of the statement's time
+    // on a dashboard's tallies).
     let outer = Query::select()
         .column(Asterisk)
         .from_subquery(inner, Alias::new("windowed"))
         .and_where(Expr::col(Alias::new(ROW_NUMBER)).gt(low))
         .and_where(Expr::col(Alias::new(ROW_NUMBER)).lte(high))
-        .order_by(Alias::new(PARENT), SqlOrder::Asc)
-        .order_by(Alias::new(ROW_NUMBER), SqlOrder::Asc)
         .to_owned();
     let rows = db.query_all(&outer).await?;
-    let mut out: HashMap<String, Vec<R>> = HashMap::new();
-    for row in &rows {
-        // The parent id follows the record's columns.
-        let parent = crate::entities::text_at(row, R::columns().len())?;
-        out.entry(parent).or_default().push(decode::<R>(row)?);
+    let numbered = rows.iter().map(|row| {
+        // The parent id and the row number follow the record's columns.
+        let parent: String = crate::entities::value_at(row, R::columns().len())?;
+        let number: i64 = crate::entities::value_at(row, R::columns().len() + 1)?;
+        Ok((parent, number, decode::<R>(row)?))
+    });
+    in_row_order(numbered)
+}
+
+/// Groups numbered rows by parent, each parent's in the order of their numbers, whatever the
+/// order they came in.
+fn in_row_order<T>(
+    rows: impl Iterator<Item = Result<(String, i64, T), PersistenceError>>,
+) -> Result<HashMap<String, Vec<T>>, PersistenceError> {
+    let mut numbered: HashMap<String, Vec<(i64, T)>> = HashMap::new();
+    for row in rows {
+        let (parent, number, child) = row?;
+        numbered.entry(parent).or_default().push((number, child));
     }
-    Ok(out)
+    Ok(numbered
+        .into_iter()
+        .map(|(parent, mut children)| {
+            // Usually in order already, which this sort checks in one pass.
+            children.sort_by_key(|(number, _)| *number);
+            let children = children.into_iter().map(|(_, child)| child).collect();
+            (parent, children)
+        })
+        .collect())
 }
 
 /// How many children each parent has under `relation` and the query's filter, in one statement.
@@ -962,6 +984,16 @@ mod tests {
         assert_eq!(two, many);
         assert!(two.contains("= ANY($1)"), "{two}");
         assert_eq!((two_values.0.len(), many_values.0.len()), (1, 1));
+    }
+
+    #[test]
+    fn children_are_put_in_their_row_order_per_parent() {
+        let rows = [("b", 2, "b2"), ("a", 3, "a3"), ("b", 1, "b1"), ("a", 1, "a1")]
+            .map(|(parent, number, child)| Ok((parent.to_owned(), number, child)));
+        let grouped = in_row_order(rows.into_iter()).expect("grouped");
+        assert_eq!(grouped.len(), 2);
+        assert_eq!(grouped["a"], ["a1", "a3"]);
+        assert_eq!(grouped["b"], ["b1", "b2"]);
     }
 
     #[test]
