@@ -1,6 +1,6 @@
 //! The migrations walk both ways: each `down` leaves the schema exactly as it was before its
-//! `up` (tables, columns, indexes, constraints, triggers and functions), and every `up` runs
-//! again after its `down`.
+//! `up` (tables, columns with their collations, indexes, constraints, triggers and functions),
+//! and every `up` runs again after its `down`.
 
 use sharaka_test_support::{Data, TestApp, backend_tests};
 

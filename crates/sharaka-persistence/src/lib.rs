@@ -444,7 +444,8 @@ impl Store {
         let sql = match self.backend() {
             Backend::Postgres => {
                 "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' \
-                   || is_nullable || ' ' || COALESCE(column_default, '') AS line \
+                   || is_nullable || ' ' || COALESCE(column_default, '') \
+                   || COALESCE(' collate ' || collation_name, '') AS line \
                  FROM information_schema.columns WHERE table_schema = 'public' \
                  UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' \
                  UNION ALL SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname \
