@@ -163,7 +163,10 @@ async fn batch_spans(backend: Backend) {
         .iter()
         .map(|org| org["partnerships"]["nodes"].as_array().map_or(0, Vec::len))
         .sum();
-    assert!(partnerships > 1, "the demo data has partnerships: {response}");
+    assert!(
+        partnerships > 1,
+        "the demo data has partnerships: {response}"
+    );
 
     let opened = capture.opened.lock().expect("lock").clone();
     let operation = opened

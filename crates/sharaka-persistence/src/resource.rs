@@ -912,18 +912,23 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
 fn in_row_order<T>(
     rows: impl Iterator<Item = Result<(String, i64, T), PersistenceError>>,
 ) -> Result<HashMap<String, Vec<T>>, PersistenceError> {
-    let mut numbered: HashMap<String, Vec<(i64, T)>> = HashMap::new();
+    let mut numbered: HashMap<String, (Vec<i64>, Vec<T>)> = HashMap::new();
     for row in rows {
         let (parent, number, child) = row?;
-        numbered.entry(parent).or_default().push((number, child));
+        let (numbers, children) = numbered.entry(parent).or_default();
+        numbers.push(number);
+        children.push(child);
     }
     Ok(numbered
         .into_iter()
-        .map(|(parent, mut children)| {
-            // Usually in order already, which this sort checks in one pass.
-            children.sort_by_key(|(number, _)| *number);
-            let children = children.into_iter().map(|(_, child)| child).collect();
-            (parent, children)
+        .map(|(parent, (numbers, children))| {
+            // Usually in order already: then the children are kept as they are.
+            if numbers.is_sorted() {
+                return (parent, children);
+            }
+            let mut pairs: Vec<(i64, T)> = numbers.into_iter().zip(children).collect();
+            pairs.sort_by_key(|(number, _)| *number);
+            (parent, pairs.into_iter().map(|(_, child)| child).collect())
         })
         .collect())
 }
@@ -988,8 +993,13 @@ mod tests {
 
     #[test]
     fn children_are_put_in_their_row_order_per_parent() {
-        let rows = [("b", 2, "b2"), ("a", 3, "a3"), ("b", 1, "b1"), ("a", 1, "a1")]
-            .map(|(parent, number, child)| Ok((parent.to_owned(), number, child)));
+        let rows = [
+            ("b", 2, "b2"),
+            ("a", 3, "a3"),
+            ("b", 1, "b1"),
+            ("a", 1, "a1"),
+        ]
+        .map(|(parent, number, child)| Ok((parent.to_owned(), number, child)));
         let grouped = in_row_order(rows.into_iter()).expect("grouped");
         assert_eq!(grouped.len(), 2);
         assert_eq!(grouped["a"], ["a1", "a3"]);
