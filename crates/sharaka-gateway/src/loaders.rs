@@ -27,8 +27,9 @@ pub const MAX_BATCH: usize = 5_000;
 ///
 /// Tracing is per batch, not per key: async-graphql's `tracing` feature (off) opens a span for
 /// every `load_one`, which on a dashboard (thousands of keys) was about 8% of the server's CPU.
-/// Each batch runs in a `graphql.batch` span instead ([`batch_span`]), a child of the operation
-/// that started it: the spawned task keeps the span that was current when it was spawned.
+/// Each statement of a batch runs in a `graphql.batch` span instead ([`batch_span`]), a child
+/// of the operation that started it: the spawned task keeps the span that was current when it
+/// was spawned.
 pub fn register(store: Store, delay: std::time::Duration) -> StoreDataLoader {
     DataLoader::new(StoreLoader { store }, |task| {
         tokio::spawn(task.in_current_span())
