@@ -56,8 +56,14 @@ where
     S: tracing::Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        let mut opened = Fields::new();
-        attrs.record(&mut Recorder(&mut opened));
+        let mut fields = Fields::new();
+        attrs.record(&mut Recorder(&mut fields));
+        if attrs.metadata().name() == "graphql.operation" {
+            self.open
+                .lock()
+                .expect("lock")
+                .insert(id.into_u64(), fields.clone());
+        }
         self.opened.lock().expect("lock").push(Opened {
             name: attrs.metadata().name(),
             target: attrs.metadata().target(),
@@ -66,17 +72,8 @@ where
                 .span(id)
                 .and_then(|span| span.parent())
                 .map(|parent| parent.id().into_u64()),
-            fields: opened,
+            fields,
         });
-        if attrs.metadata().name() != "graphql.operation" {
-            return;
-        }
-        let mut fields = Fields::new();
-        attrs.record(&mut Recorder(&mut fields));
-        self.open
-            .lock()
-            .expect("lock")
-            .insert(id.into_u64(), fields);
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, _ctx: Context<'_, S>) {
