@@ -12,7 +12,7 @@
 //! delays an event, never drops it.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, QueryStatementBuilder as _};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult};
 
 use crate::write::Cell;
@@ -171,11 +171,22 @@ impl Store {
         })
     }
 
-    /// Deletes events recorded before `before`; returns how many.
+    /// Deletes events recorded before `before`, except the newest event, which is kept whatever
+    /// its age: its id is the data's generation (the gateway's kept answers depend on it never
+    /// going back), and on SQLite it keeps the next id from reusing a pruned one. Returns how
+    /// many were deleted.
     pub async fn prune_outbox(&self, before: DateTime<Utc>) -> Result<u64, PersistenceError> {
+        let newest = Query::select()
+            .expr(Expr::col(Alias::new("id")).max())
+            .from(Alias::new("outbox_events"))
+            .to_owned();
         let delete = Query::delete()
             .from_table(Alias::new("outbox_events"))
             .and_where(Expr::col(Alias::new("occurred_at")).lt(before))
+            .and_where(Expr::col(Alias::new("id")).lt(Expr::SubQuery(
+                None,
+                Box::new(newest.into_sub_query_statement()),
+            )))
             .to_owned();
         with_conn!(self, c => Ok(c.execute(&delete).await?.rows_affected()))
     }
