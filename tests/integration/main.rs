@@ -9,6 +9,7 @@ mod filter_props;
 mod group_by;
 mod hostile;
 mod http_errors;
+mod kept_answers;
 mod live;
 mod migrations;
 mod n_plus_one;

@@ -7,7 +7,7 @@ use crate::error::DomainError;
 use crate::ids::{OrganisationId, RegionId};
 
 /// The identity a request acts as.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principal {
     /// The name recorded in the audit trail (a person's subject, a token's name).
     pub actor: String,

@@ -100,6 +100,9 @@ pub struct Config {
     pub max_large_answers: usize,
     /// How long a verified API token is trusted without a lookup, in milliseconds (0: never).
     pub token_cache_ms: u64,
+    /// Bytes of `stats` answers kept until the data changes (0: none kept); see
+    /// [`crate::answers`].
+    pub answer_cache_bytes: usize,
     /// How identities are checked, and the role of anonymous requests.
     pub auth: crate::auth::AuthConfig,
     /// Seconds between runs of the time-driven transitions; 0 disables them.
@@ -174,6 +177,7 @@ impl std::fmt::Debug for Config {
             .field("max_operations", &self.max_operations)
             .field("max_large_answers", &self.max_large_answers)
             .field("token_cache_ms", &self.token_cache_ms)
+            .field("answer_cache_bytes", &self.answer_cache_bytes)
             .field("scheduler_interval_secs", &self.scheduler_interval_secs)
             .field("auth", &self.auth)
             .field("limits", &self.limits)
@@ -205,6 +209,7 @@ impl Default for Config {
             max_operations: default_max_operations(),
             max_large_answers: default_max_large_answers(),
             token_cache_ms: 0,
+            answer_cache_bytes: 32 * 1024 * 1024,
             auth: crate::auth::AuthConfig::default(),
             scheduler_interval_secs: 3600,
             limits: crate::limits::Limits::default(),
@@ -514,6 +519,8 @@ impl Config {
             max_large_answers: src
                 .parsed("SHARAKA_MAX_LARGE_ANSWERS", defaults.max_large_answers)?,
             token_cache_ms: src.parsed("SHARAKA_TOKEN_CACHE_MS", defaults.token_cache_ms)?,
+            answer_cache_bytes: src
+                .parsed("SHARAKA_ANSWER_CACHE_BYTES", defaults.answer_cache_bytes)?,
             auth: auth_config(src)?,
             scheduler_interval_secs: src.parsed(
                 "SHARAKA_SCHEDULER_INTERVAL_SECS",

@@ -37,6 +37,7 @@ use serde::Deserialize;
 use sharaka_domain::Lang;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::answers::{self, AnswerKey, KeptAnswer};
 use crate::auth::AuthError;
 use crate::error::Code;
 use crate::limits::document::{self, DocumentLimits, Refusal as LimitRefusal, Usage};
@@ -594,13 +595,95 @@ async fn principal(state: &HttpState, headers: &HeaderMap) -> Result<Principal, 
     })
 }
 
+/// The key under which `request`'s answer may be kept, when it selects only `stats` (see
+/// [`crate::answers`]). Reading the generation costs one statement; if it fails the request is
+/// simply answered afresh.
+async fn answer_key(
+    state: &HttpState,
+    headers: &HeaderMap,
+    principal: &Principal,
+    request: &mut Request,
+) -> Option<AnswerKey> {
+    let answers = state.app.answers();
+    if !answers.enabled() || !answers::is_kept(request) {
+        return None;
+    }
+    match state.app.data_generation().await {
+        Ok(generation) => Some(AnswerKey::new(
+            generation,
+            principal,
+            request_lang(headers).0,
+            request,
+        )),
+        Err(error) => {
+            tracing::warn!(%error, "could not read the data generation; answering afresh");
+            None
+        }
+    }
+}
+
+/// A kept answer, gzip-compressed as kept when the client accepts it, inflated otherwise. The
+/// operation is counted and traced as any other; `None` if the answer could not be inflated.
+fn kept_response(
+    headers: &HeaderMap,
+    request: &mut Request,
+    usage: Usage,
+    kept: &KeptAnswer,
+    started: std::time::Instant,
+) -> Option<Response> {
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(answers::accepts_gzip);
+    let content_type = if wants_graphql_response(headers) {
+        GRAPHQL_RESPONSE
+    } else {
+        "application/json"
+    };
+    let mut response = if gzip {
+        (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CONTENT_ENCODING, "gzip"),
+            ],
+            kept.gzip(),
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, content_type)],
+            kept.json()?,
+        )
+            .into_response()
+    };
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    let (name, kind) = crate::selected_operation(request);
+    let span = crate::telemetry::operation_span(&name, kind, Some(usage));
+    let elapsed = started.elapsed();
+    crate::telemetry::finish_operation(&span, elapsed, &[]);
+    crate::metrics::operation(&name, kind, elapsed, &[]);
+    Some(response)
+}
+
 async fn execute(
     state: &HttpState,
     headers: &HeaderMap,
     principal: &Principal,
-    request: Request,
+    mut request: Request,
     usage: Usage,
 ) -> Response {
+    let started = std::time::Instant::now();
+    let key = answer_key(state, headers, principal, &mut request).await;
+    if let Some(key) = &key
+        && let Some(kept) = state.app.answers().get(key)
+        && let Some(response) = kept_response(headers, &mut request, usage, &kept, started)
+    {
+        return response;
+    }
     // The turn is held until the answer is bytes (see `App::execute_in_turn`).
     let (mut response, turn): (GqlResponse, _) = state
         .app
@@ -624,11 +707,19 @@ async fn execute(
     } else {
         "application/json"
     };
+    let complete = response.errors.is_empty();
     let body = serde_json::to_vec(&response);
     drop(response);
     drop(turn);
     match body {
-        Ok(body) => (status, [(header::CONTENT_TYPE, content_type)], body).into_response(),
+        Ok(body) => {
+            if let Some(key) = key
+                && complete
+            {
+                state.app.answers().put(key, &body);
+            }
+            (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+        }
         Err(error) => {
             tracing::error!(%error, "could not serialise a response");
             error_response(

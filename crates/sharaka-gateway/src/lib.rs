@@ -3,6 +3,7 @@
 //! command line and calls it.
 
 pub mod access;
+pub mod answers;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -30,7 +31,7 @@ pub use config::Config;
 /// The name and type (`query`, `mutation`, `subscription`) of the operation a request selects.
 /// An unnamed operation is `anonymous`; an unparsable query is a `query` (it fails in execution
 /// with a parse error). Uses the request's cached parse, so the query is parsed once per request.
-fn selected_operation(request: &mut async_graphql::Request) -> (String, &'static str) {
+pub(crate) fn selected_operation(request: &mut async_graphql::Request) -> (String, &'static str) {
     use async_graphql::parser::types::OperationType;
     let wanted = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else {
@@ -100,6 +101,8 @@ pub struct App {
     /// Turns to execute an operation and to build a large answer (`SHARAKA_MAX_OPERATIONS`,
     /// `SHARAKA_MAX_LARGE_ANSWERS`).
     turns: limits::turns::Turns,
+    /// `stats` answers kept until the data changes (`SHARAKA_ANSWER_CACHE_BYTES`).
+    answers: answers::AnswerCache,
     config: Config,
 }
 
@@ -155,6 +158,7 @@ impl App {
             tokens,
             documents: limits::parsed::DocumentCache::default(),
             turns: limits::turns::Turns::new(config.max_operations, config.max_large_answers),
+            answers: answers::AnswerCache::new(config.answer_cache_bytes),
             config,
         }
     }
@@ -411,6 +415,18 @@ impl App {
     /// The configuration the app was built with.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The kept `stats` answers (see [`answers`]).
+    pub fn answers(&self) -> &answers::AnswerCache {
+        &self.answers
+    }
+
+    /// The data's generation: the id of the newest outbox event (see [`answers`]).
+    pub(crate) async fn data_generation(
+        &self,
+    ) -> Result<i64, sharaka_persistence::PersistenceError> {
+        self.store.outbox_head().await
     }
 
     /// Large-answer turns free now (`None` when unbounded; see [`limits::turns`]).

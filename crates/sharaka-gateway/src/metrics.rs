@@ -1,5 +1,6 @@
 //! Prometheus metrics at `/metrics`: GraphQL operations (count and latency by operation and
-//! outcome), errors by code, DataLoader batch sizes and the database pool's use.
+//! outcome), errors by code, kept answers served or not, DataLoader batch sizes and the
+//! database pool's use.
 //!
 //! The recorder is process-wide (the `metrics` facade); [`install`] is idempotent so tests that
 //! build several apps share one.
@@ -47,6 +48,12 @@ pub fn operation(name: &str, kind: &'static str, elapsed: Duration, error_codes:
     for code in error_codes {
         metrics::counter!("sharaka_graphql_errors_total", "code" => code.clone()).increment(1);
     }
+}
+
+/// Records whether a request that could be served a kept answer was (see [`crate::answers`]).
+pub fn answer_cache(hit: bool) {
+    let outcome = if hit { "hit" } else { "miss" };
+    metrics::counter!("sharaka_answer_cache_requests_total", "outcome" => outcome).increment(1);
 }
 
 /// Records a DataLoader batch.
