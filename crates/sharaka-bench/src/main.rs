@@ -100,6 +100,11 @@ struct Cli {
     /// within the window cost no token lookup.
     #[arg(long)]
     token_cache_ms: Option<u64>,
+    /// Bytes of `stats` answers the in-process server keeps until the data changes
+    /// (`SHARAKA_ANSWER_CACHE_BYTES`; the server's default when unset, 0 keeps none: every
+    /// request answered afresh).
+    #[arg(long)]
+    answer_cache_bytes: Option<usize>,
     /// Operations the in-process server executes at once (`SHARAKA_MAX_OPERATIONS`; the
     /// server's default when unset).
     #[arg(long)]
@@ -132,6 +137,8 @@ struct Results {
     /// The in-process server's DataLoader delay and token cache window, in milliseconds.
     loader_delay_ms: Option<u64>,
     token_cache_ms: Option<u64>,
+    /// The in-process server's budget for kept `stats` answers, in bytes (0: none kept).
+    answer_cache_bytes: Option<usize>,
     /// The in-process server's bound on operations executing at once (0: none).
     max_operations: Option<usize>,
     /// The in-process server's bound on large answers building at once (0: none).
@@ -193,6 +200,7 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         seconds: cli.seconds,
         loader_delay_ms: None,
         token_cache_ms: None,
+        answer_cache_bytes: None,
         max_operations: None,
         max_large_answers: None,
         load: None,
@@ -203,13 +211,13 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         peak_memory_mib: None,
     };
     let _tempdir;
-    let (target, counter, shutdown) = if let Some(url) = &cli.url {
+    let (target, counter, answers, shutdown) = if let Some(url) = &cli.url {
         let token = cli
             .token
             .clone()
             .context("--url needs --token (an API token)")?;
         results.backend = "remote".into();
-        (Target::new(url.clone(), token)?, None, None)
+        (Target::new(url.clone(), token)?, None, None, None)
     } else {
         let database_url = match &cli.database_url {
             Some(url) => url.clone(),
@@ -293,6 +301,9 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         if let Some(window) = cli.token_cache_ms {
             config.token_cache_ms = window;
         }
+        if let Some(bytes) = cli.answer_cache_bytes {
+            config.answer_cache_bytes = bytes;
+        }
         if let Some(turns) = cli.max_operations {
             config.max_operations = turns;
         }
@@ -301,6 +312,7 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         }
         results.loader_delay_ms = Some(config.loader_delay_ms);
         results.token_cache_ms = Some(config.token_cache_ms);
+        results.answer_cache_bytes = Some(config.answer_cache_bytes);
         results.max_operations = Some(config.max_operations);
         results.max_large_answers = Some(config.max_large_answers);
         config.limits.rate_per_minute = 0;
@@ -308,9 +320,10 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         let started = Instant::now();
         let build_counter = counter.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let addr = server_rt
+        let (addr, answers) = server_rt
             .spawn(async move {
                 let app = sharaka_gateway::App::build(config, Some(build_counter)).await?;
+                let answers = app.answers().clone();
                 let listener =
                     tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
                 let addr = listener.local_addr()?;
@@ -324,13 +337,13 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
                         eprintln!("server error: {error:#}");
                     }
                 });
-                Ok::<_, anyhow::Error>(addr)
+                Ok::<_, anyhow::Error>((addr, answers))
             })
             .await??;
         let target = Target::new(format!("http://{addr}/graphql"), token)?;
         target.first_answer().await?;
         results.startup_to_first_answer_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
-        (target, Some(counter), Some(tx))
+        (target, Some(counter), Some(answers), Some(tx))
     };
 
     // Statements a trivial authenticated request costs (the token check), added to each
@@ -355,6 +368,7 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
             Duration::from_secs(cli.warmup),
             counter.as_ref(),
             results.baseline_statements,
+            answers.as_ref(),
         )
         .await?;
         if counter.is_some() && reset {
@@ -460,6 +474,16 @@ fn print_table(results: &Results) {
         );
         for e in &o.error_samples {
             println!("    error: {e}");
+        }
+        if let Some(kept) = o.kept_answers {
+            let lookups = kept.hits + kept.misses;
+            println!(
+                "    kept answers: {} of {lookups} served again ({:.1}%), {} statement(s) each; expected {} statements per request",
+                kept.hits,
+                100.0 * kept.hits as f64 / lookups.max(1) as f64,
+                kept.statements_per_hit,
+                opt(o.expected_average(), 3),
+            );
         }
     }
     if !results.dashboard_statements_by_level.is_empty() {
