@@ -170,6 +170,33 @@ backend_tests!(
         post(&base, &admin, mixed, json!({}), false).await;
         post(&base, &admin, mixed, json!({}), false).await;
         assert_eq!((answers.hits(), answers.misses()), (2, 6));
+
+        // After a change, eight clients asking at once: the answer is computed once, and the
+        // others are served it, whether they asked while it was computed or after.
+        app.data(
+            "mutation { createProject(input: { title: { fr: \"Tableau\" } }) { id } }",
+            json!({}),
+        )
+        .await;
+        app.counter.reset();
+        let asked = futures::future::join_all(
+            (0..8).map(|_| post(&base, &admin, FIGURES, none.clone(), false)),
+        )
+        .await;
+        assert_eq!((answers.hits(), answers.misses()), (9, 7));
+        assert_eq!(
+            app.counter.get(),
+            8 * (token_check + 1) + (afresh - token_check - 1),
+            "the figures' statements ran once"
+        );
+        let fresh = app
+            .query_as(
+                Principal::with_role("dashboard", Role::Admin),
+                FIGURES,
+                none,
+            )
+            .await;
+        assert!(asked.iter().all(|answer| answer.body == fresh));
     }
 );
 

@@ -18,9 +18,17 @@
 //! typed into the database) are not events: an answer is kept at most [`MAX_AGE`].
 //!
 //! **What is kept.** Answers without errors, gzip-compressed (a megabyte of figures is about a
-//! tenth of that compressed), within a budget of bytes; the least recently used go first. A
-//! client that accepts gzip is sent the kept bytes as they are; any other gets them inflated.
+//! fifteenth of that compressed), within a budget of bytes; the least recently used go first.
+//! A client that accepts gzip is sent the kept bytes as they are; any other gets them inflated
+//! a chunk at a time as it reads them.
+//!
+//! **Computed once.** While one request computes an answer, the others asking the same
+//! question wait for it (see [`AnswerCache::lookup`]).
+//!
+//! Only the HTTP transport keeps answers: WebSocket queries and the in-process API
+//! ([`crate::App::execute_as`]) always answer afresh.
 
+use std::collections::HashMap;
 use std::io::{Read as _, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,6 +37,9 @@ use std::time::{Duration, Instant};
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use axum::body::Bytes;
 use sharaka_domain::{Lang, Principal};
+
+/// The size of the chunks a kept answer is inflated in for a client that does not accept gzip.
+const CHUNK: usize = 64 * 1024;
 
 /// The longest an answer is served again, whatever the generation says.
 pub const MAX_AGE: Duration = Duration::from_secs(300);
@@ -121,6 +132,50 @@ struct Kept {
 struct Entries {
     lru: lru::LruCache<AnswerKey, Kept>,
     bytes: usize,
+    /// Answers being computed, for the requests that wait for them.
+    computing: HashMap<AnswerKey, tokio::sync::watch::Receiver<Option<KeptAnswer>>>,
+}
+
+/// What a request whose answer may be kept does (see [`AnswerCache::lookup`]).
+#[derive(Debug)]
+pub enum Lookup {
+    /// Serve this kept answer.
+    Kept(KeptAnswer),
+    /// Answer afresh, then hand the answer to [`Computing::finish`] if it has no errors.
+    Compute(Computing),
+}
+
+/// An answer being computed. Dropped without [`Computing::finish`] (the request failed, or its
+/// answer had errors), it lets the requests waiting for it compute their own.
+#[derive(Debug)]
+pub struct Computing {
+    cache: AnswerCache,
+    key: Option<AnswerKey>,
+    waiting: Option<tokio::sync::watch::Sender<Option<KeptAnswer>>>,
+}
+
+impl Computing {
+    /// Keeps the answer's JSON and hands it to the requests waiting for it.
+    pub fn finish(mut self, json: &[u8]) {
+        let Some(key) = self.key.take() else {
+            return;
+        };
+        let kept = self.cache.put(key.clone(), json);
+        if let Some(waiting) = self.waiting.take() {
+            waiting.send_replace(kept);
+            self.cache.done_computing(&key);
+        }
+    }
+}
+
+impl Drop for Computing {
+    fn drop(&mut self) {
+        if self.waiting.take().is_some()
+            && let Some(key) = &self.key
+        {
+            self.cache.done_computing(key);
+        }
+    }
 }
 
 /// The kept answers of one server (cheap to clone: shared).
@@ -153,14 +208,26 @@ impl KeptAnswer {
         self.0.clone()
     }
 
-    /// The answer's JSON (`None` if the kept bytes could not be inflated, which would be a bug:
-    /// the caller then answers afresh).
-    pub fn json(&self) -> Option<Vec<u8>> {
-        let mut json = Vec::with_capacity(self.0.len() * 8);
-        flate2::read::GzDecoder::new(&self.0[..])
-            .read_to_end(&mut json)
-            .ok()?;
-        Some(json)
+    /// The answer's JSON, inflated a chunk at a time as the client reads it: a megabyte
+    /// answer sent to many clients at once that do not accept gzip holds a chunk per client,
+    /// not a megabyte. (An error means the kept bytes were corrupt, which would be a bug; the
+    /// body then ends there.)
+    pub fn json_chunks(
+        &self,
+    ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+        let decoder = flate2::read::GzDecoder::new(std::io::Cursor::new(self.0.clone()));
+        futures::stream::unfold(Some(decoder), |decoder| async move {
+            let mut decoder = decoder?;
+            let mut chunk = vec![0; CHUNK];
+            match decoder.read(&mut chunk) {
+                Ok(0) => None,
+                Ok(n) => {
+                    chunk.truncate(n);
+                    Some((Ok(Bytes::from(chunk)), Some(decoder)))
+                }
+                Err(error) => Some((Err(error), None)),
+            }
+        })
     }
 }
 
@@ -173,6 +240,7 @@ impl AnswerCache {
                 Arc::new(Mutex::new(Entries {
                     lru: lru::LruCache::unbounded(),
                     bytes: 0,
+                    computing: HashMap::new(),
                 }))
             }),
             budget,
@@ -186,65 +254,105 @@ impl AnswerCache {
         self.entries.is_some()
     }
 
-    /// The answer kept for `key`, if it is younger than [`MAX_AGE`]; counts a hit or a miss.
-    pub fn get(&self, key: &AnswerKey) -> Option<KeptAnswer> {
-        let entries = self.entries.as_ref()?;
-        let found = {
-            let mut entries = lock(entries);
-            match entries.lru.get(key) {
+    /// What to do with a request whose answer may be kept: serve the answer kept for `key`
+    /// (younger than [`MAX_AGE`]), or compute it. While one request computes an answer, the
+    /// others asking the same question wait for it rather than compute it too (after a change,
+    /// a dashboard's clients all miss at once); if it fails, or its answer has errors, each
+    /// computes its own. Counts a hit or a miss.
+    pub async fn lookup(&self, key: AnswerKey) -> Lookup {
+        let Some(entries) = &self.entries else {
+            return self.compute(key, None);
+        };
+        let waiting = {
+            let mut held = lock(entries);
+            match held.lru.get(&key) {
                 Some(kept) if kept.stored.elapsed() < MAX_AGE => {
-                    Some(KeptAnswer(kept.gzip.clone()))
+                    let kept = KeptAnswer(kept.gzip.clone());
+                    drop(held);
+                    return self.hit(kept);
                 }
                 Some(_) => {
-                    if let Some(old) = entries.lru.pop(key) {
-                        entries.bytes -= old.gzip.len() + key.weight();
+                    if let Some(old) = held.lru.pop(&key) {
+                        held.bytes -= old.gzip.len() + key.weight();
                     }
-                    None
                 }
-                None => None,
+                None => {}
+            }
+            match held.computing.get(&key) {
+                Some(computed) => computed.clone(),
+                None => {
+                    let (sender, receiver) = tokio::sync::watch::channel(None);
+                    held.computing.insert(key.clone(), receiver);
+                    drop(held);
+                    return self.compute(key, Some(sender));
+                }
             }
         };
-        let counter = if found.is_some() {
-            &self.hits
-        } else {
-            &self.misses
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-        crate::metrics::answer_cache(found.is_some());
-        found
+        let mut waiting = waiting;
+        if waiting.changed().await.is_ok()
+            && let Some(kept) = waiting.borrow_and_update().clone()
+        {
+            return self.hit(kept);
+        }
+        self.compute(key, None)
+    }
+
+    fn hit(&self, kept: KeptAnswer) -> Lookup {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::answer_cache(true);
+        Lookup::Kept(kept)
+    }
+
+    fn compute(
+        &self,
+        key: AnswerKey,
+        waiting: Option<tokio::sync::watch::Sender<Option<KeptAnswer>>>,
+    ) -> Lookup {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::answer_cache(false);
+        Lookup::Compute(Computing {
+            cache: self.clone(),
+            key: Some(key),
+            waiting,
+        })
     }
 
     /// Keeps `json` (a complete answer without errors) for `key`, evicting the least recently
-    /// used answers to stay within the budget. An answer larger than the budget is not kept.
-    pub fn put(&self, key: AnswerKey, json: &[u8]) {
-        let Some(entries) = &self.entries else {
-            return;
-        };
+    /// used answers to stay within the budget; returns it compressed. An answer larger than
+    /// the budget is not kept.
+    fn put(&self, key: AnswerKey, json: &[u8]) -> Option<KeptAnswer> {
+        let entries = self.entries.as_ref()?;
         let mut encoder = flate2::write::GzEncoder::new(
             Vec::with_capacity(json.len() / 8),
             flate2::Compression::fast(),
         );
-        let Ok(gzip) = encoder.write_all(json).and_then(|()| encoder.finish()) else {
-            return;
-        };
+        encoder.write_all(json).ok()?;
+        let gzip = Bytes::from(encoder.finish().ok()?);
         let weight = gzip.len() + key.weight();
         if weight > self.budget {
-            return;
+            return Some(KeptAnswer(gzip));
         }
-        let mut entries = lock(entries);
+        let mut held = lock(entries);
         let kept = Kept {
-            gzip: Bytes::from(gzip),
+            gzip: gzip.clone(),
             stored: Instant::now(),
         };
-        if let Some(old) = entries.lru.put(key.clone(), kept) {
-            entries.bytes -= old.gzip.len() + key.weight();
+        if let Some(old) = held.lru.put(key.clone(), kept) {
+            held.bytes -= old.gzip.len() + key.weight();
         }
-        entries.bytes += weight;
-        while entries.bytes > self.budget {
-            match entries.lru.pop_lru() {
-                Some((old_key, old)) => entries.bytes -= old.gzip.len() + old_key.weight(),
+        held.bytes += weight;
+        while held.bytes > self.budget {
+            match held.lru.pop_lru() {
+                Some((old_key, old)) => held.bytes -= old.gzip.len() + old_key.weight(),
                 None => break,
             }
+        }
+        Some(KeptAnswer(gzip))
+    }
+
+    fn done_computing(&self, key: &AnswerKey) {
+        if let Some(entries) = &self.entries {
+            lock(entries).computing.remove(key);
         }
     }
 
@@ -346,45 +454,112 @@ mod tests {
         assert!(!kept(two, Some("C")));
     }
 
-    #[test]
-    fn an_answer_is_served_again_only_for_the_same_key() {
+    /// Looks `key` up; computes `json` if it is not kept. Returns whether it was kept.
+    async fn ask(cache: &AnswerCache, key: AnswerKey, json: &[u8]) -> Option<Vec<u8>> {
+        match cache.lookup(key).await {
+            Lookup::Kept(kept) => {
+                let chunks: Vec<Bytes> = futures::TryStreamExt::try_collect(kept.json_chunks())
+                    .await
+                    .expect("inflated");
+                Some(chunks.concat())
+            }
+            Lookup::Compute(computing) => {
+                computing.finish(json);
+                None
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_served_again_only_for_the_same_key() {
         let cache = AnswerCache::new(1 << 20);
         let admin = admin();
         let query = "{ stats { landscape { total } } }";
-        assert!(cache.get(&key(7, &admin, query)).is_none());
-        cache.put(key(7, &admin, query), br#"{"data":{"stats":1}}"#);
-        let kept = cache.get(&key(7, &admin, query)).expect("kept");
+        let answer = br#"{"data":{"stats":1}}"#;
+        assert_eq!(ask(&cache, key(7, &admin, query), answer).await, None);
         assert_eq!(
-            kept.json().as_deref(),
-            Some(&br#"{"data":{"stats":1}}"#[..])
+            ask(&cache, key(7, &admin, query), b"not this")
+                .await
+                .as_deref(),
+            Some(&answer[..])
         );
+        let Lookup::Kept(kept) = cache.lookup(key(7, &admin, query)).await else {
+            panic!("kept");
+        };
         let mut inflated = Vec::new();
         flate2::read::GzDecoder::new(&kept.gzip()[..])
             .read_to_end(&mut inflated)
             .expect("gzip");
-        assert_eq!(inflated, br#"{"data":{"stats":1}}"#);
+        assert_eq!(inflated, answer);
 
         // Another generation, principal, language or variables is another answer.
-        assert!(cache.get(&key(8, &admin, query)).is_none());
+        assert_eq!(ask(&cache, key(8, &admin, query), b"{}").await, None);
         let partner = Principal {
             organisation: Some(sharaka_domain::OrganisationId::from_trusted("org:a".into())),
             ..Principal::with_role("admin", sharaka_domain::Role::Partner)
         };
-        assert!(cache.get(&key(7, &partner, query)).is_none());
+        assert_eq!(ask(&cache, key(7, &partner, query), b"{}").await, None);
         let english = AnswerKey::new(7, &admin, Lang::En, &request(query, serde_json::json!({})));
-        assert!(cache.get(&english).is_none());
+        assert_eq!(ask(&cache, english, b"{}").await, None);
         let period = AnswerKey::new(
             7,
             &admin,
             Lang::Fr,
             &request(query, serde_json::json!({ "from": "2020" })),
         );
-        assert!(cache.get(&period).is_none());
-        assert_eq!((cache.hits(), cache.misses()), (1, 5));
+        assert_eq!(ask(&cache, period, b"{}").await, None);
+        assert_eq!((cache.hits(), cache.misses()), (2, 5));
     }
 
-    #[test]
-    fn the_budget_evicts_the_least_recently_used() {
+    #[tokio::test]
+    async fn those_asking_while_an_answer_is_computed_wait_for_it() {
+        let cache = AnswerCache::new(1 << 20);
+        let admin = admin();
+        let Lookup::Compute(first) = cache.lookup(key(1, &admin, "{ stats }")).await else {
+            panic!("nothing kept yet");
+        };
+        let waiting = tokio::spawn({
+            let cache = cache.clone();
+            let key = key(1, &admin, "{ stats }");
+            async move { ask(&cache, key, b"computed again").await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            !waiting.is_finished(),
+            "waits for the answer being computed"
+        );
+        first.finish(b"{\"data\":1}");
+        assert_eq!(
+            waiting.await.expect("joined").as_deref(),
+            Some(&b"{\"data\":1}"[..])
+        );
+        assert_eq!((cache.hits(), cache.misses()), (1, 1));
+
+        // A computation that ends without an answer (it failed, or had errors) lets those
+        // waiting compute their own; the next one is looked up afresh.
+        let Lookup::Compute(failing) = cache.lookup(key(2, &admin, "{ stats }")).await else {
+            panic!("nothing kept yet");
+        };
+        let waiting = tokio::spawn({
+            let cache = cache.clone();
+            let key = key(2, &admin, "{ stats }");
+            async move { ask(&cache, key, b"{\"data\":2}").await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished());
+        drop(failing);
+        assert_eq!(waiting.await.expect("joined"), None, "computed its own");
+        assert_eq!(
+            ask(&cache, key(2, &admin, "{ stats }"), b"")
+                .await
+                .as_deref(),
+            Some(&b"{\"data\":2}"[..])
+        );
+        assert_eq!((cache.hits(), cache.misses()), (2, 3));
+    }
+
+    #[tokio::test]
+    async fn the_budget_evicts_the_least_recently_used() {
         let admin = admin();
         // Incompressible answers, so that their size is known.
         let answer = |seed: u64| -> Vec<u8> {
@@ -400,31 +575,46 @@ mod tests {
         };
         let cache = AnswerCache::new(10_000);
         for n in 0..3 {
-            cache.put(key(n, &admin, "{ stats }"), &answer(n as u64));
+            ask(&cache, key(n, &admin, "{ stats }"), &answer(n as u64)).await;
             assert!(cache.bytes() <= 10_000, "within the budget");
         }
         // Two fit: the first went.
         assert_eq!(cache.len(), 2);
-        assert!(cache.get(&key(0, &admin, "{ stats }")).is_none());
-        // Reading the second makes the third the least recently used.
-        assert!(cache.get(&key(1, &admin, "{ stats }")).is_some());
-        cache.put(key(3, &admin, "{ stats }"), &answer(3));
-        assert!(cache.get(&key(1, &admin, "{ stats }")).is_some());
-        assert!(cache.get(&key(2, &admin, "{ stats }")).is_none());
+        assert_eq!(
+            ask(&cache, key(0, &admin, "{ stats }"), &answer(0)).await,
+            None
+        );
+        // That pushed the second out; reading the third makes the first the least recently
+        // used.
+        assert!(
+            ask(&cache, key(2, &admin, "{ stats }"), b"")
+                .await
+                .is_some()
+        );
+        ask(&cache, key(3, &admin, "{ stats }"), &answer(3)).await;
+        assert!(
+            ask(&cache, key(2, &admin, "{ stats }"), b"")
+                .await
+                .is_some()
+        );
+        assert!(
+            ask(&cache, key(3, &admin, "{ stats }"), b"")
+                .await
+                .is_some()
+        );
+        assert_eq!(cache.len(), 2);
 
         // Larger than the whole budget: not kept, nothing evicted.
-        cache.put(
-            key(4, &admin, "{ stats }"),
-            &[answer(4), answer(5), answer(6)].concat(),
-        );
-        assert!(cache.get(&key(4, &admin, "{ stats }")).is_none());
+        let large = [answer(4), answer(5), answer(6)].concat();
+        ask(&cache, key(4, &admin, "{ stats }"), &large).await;
         assert_eq!(cache.len(), 2);
+        assert_eq!(ask(&cache, key(4, &admin, "{ stats }"), &large).await, None);
 
         // A budget of zero keeps nothing.
         let off = AnswerCache::new(0);
-        off.put(key(0, &admin, "{ stats }"), b"{}");
         assert!(!off.enabled());
-        assert!(off.get(&key(0, &admin, "{ stats }")).is_none());
+        ask(&off, key(0, &admin, "{ stats }"), b"{}").await;
+        assert_eq!(ask(&off, key(0, &admin, "{ stats }"), b"{}").await, None);
     }
 
     #[test]

@@ -37,7 +37,7 @@ use serde::Deserialize;
 use sharaka_domain::Lang;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::answers::{self, AnswerKey, KeptAnswer};
+use crate::answers::{self, AnswerKey, KeptAnswer, Lookup};
 use crate::auth::AuthError;
 use crate::error::Code;
 use crate::limits::document::{self, DocumentLimits, Refusal as LimitRefusal, Usage};
@@ -622,15 +622,15 @@ async fn answer_key(
     }
 }
 
-/// A kept answer, gzip-compressed as kept when the client accepts it, inflated otherwise. The
-/// operation is counted and traced as any other; `None` if the answer could not be inflated.
+/// A kept answer, gzip-compressed as kept when the client accepts it, inflated as it is sent
+/// otherwise. The operation is counted and traced as any other.
 fn kept_response(
     headers: &HeaderMap,
     request: &mut Request,
     usage: Usage,
     kept: &KeptAnswer,
     started: std::time::Instant,
-) -> Option<Response> {
+) -> Response {
     let gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -654,7 +654,7 @@ fn kept_response(
         (
             StatusCode::OK,
             [(header::CONTENT_TYPE, content_type)],
-            kept.json()?,
+            Body::from_stream(kept.json_chunks()),
         )
             .into_response()
     };
@@ -666,7 +666,7 @@ fn kept_response(
     let elapsed = started.elapsed();
     crate::telemetry::finish_operation(&span, elapsed, &[]);
     crate::metrics::operation(&name, kind, elapsed, &[]);
-    Some(response)
+    response
 }
 
 async fn execute(
@@ -677,13 +677,15 @@ async fn execute(
     usage: Usage,
 ) -> Response {
     let started = std::time::Instant::now();
-    let key = answer_key(state, headers, principal, &mut request).await;
-    if let Some(key) = &key
-        && let Some(kept) = state.app.answers().get(key)
-        && let Some(response) = kept_response(headers, &mut request, usage, &kept, started)
-    {
-        return response;
-    }
+    let computing = match answer_key(state, headers, principal, &mut request).await {
+        None => None,
+        Some(key) => match state.app.answers().lookup(key).await {
+            Lookup::Kept(kept) => {
+                return kept_response(headers, &mut request, usage, &kept, started);
+            }
+            Lookup::Compute(computing) => Some(computing),
+        },
+    };
     // The turn is held until the answer is bytes (see `App::execute_in_turn`).
     let (mut response, turn): (GqlResponse, _) = state
         .app
@@ -713,10 +715,10 @@ async fn execute(
     drop(turn);
     match body {
         Ok(body) => {
-            if let Some(key) = key
+            if let Some(computing) = computing
                 && complete
             {
-                state.app.answers().put(key, &body);
+                computing.finish(&body);
             }
             (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
         }
