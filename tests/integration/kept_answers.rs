@@ -2,12 +2,15 @@
 //! `stats` query asked again over HTTP is served from the kept bytes for one statement (the
 //! data generation), the same answer as computed afresh; a change made through Sharaka is seen
 //! by the next request; principals never share answers; answers with errors are not kept; a
-//! client that accepts gzip gets the kept bytes as they are. The outbox keeps its newest event
-//! when pruned, so the generation never goes back.
+//! client that accepts gzip gets the kept bytes as they are; over `GET` an answer carries an
+//! entity tag, and a client whose copy is current is told `304 Not Modified`. The outbox keeps
+//! its newest event when pruned, so the generation never goes back.
 
 use std::io::Read as _;
 
-use reqwest::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING};
+use reqwest::header::{
+    ACCEPT_ENCODING, AUTHORIZATION, CACHE_CONTROL, CONTENT_ENCODING, ETAG, IF_NONE_MATCH,
+};
 use serde_json::{Value, json};
 use sharaka_domain::{OrganisationId, Principal, Role};
 use sharaka_gateway::auth::issue_token;
@@ -231,5 +234,108 @@ backend_tests!(
         )
         .await;
         assert!(store.outbox_head().await.expect("head") > head);
+    }
+);
+
+/// `GET /graphql?query=…` with the token and, if given, `If-None-Match`: the status, the
+/// entity tag and the body's text.
+async fn get(
+    base: &str,
+    secret: &str,
+    query: &str,
+    if_none_match: Option<&str>,
+) -> (u16, Option<String>, Option<String>, String) {
+    let mut request = reqwest::Client::new()
+        .get(format!("{base}/graphql"))
+        .query(&[("query", query)])
+        .header(AUTHORIZATION, format!("Bearer {secret}"));
+    if let Some(tag) = if_none_match {
+        request = request.header(IF_NONE_MATCH, tag);
+    }
+    let response = request.send().await.expect("request");
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (etag, cache_control) = (header(ETAG), header(CACHE_CONTROL));
+    let status = response.status().as_u16();
+    (
+        status,
+        etag,
+        cache_control,
+        response.text().await.expect("body"),
+    )
+}
+
+backend_tests!(
+    a_current_copy_is_revalidated_without_its_body,
+    Data::Demo,
+    |app: TestApp| async move {
+        let base = app.spawn().await.expect("server");
+        let (_, admin) = issue_token(app.store(), "dashboard", Role::Admin, &[], None, None)
+            .await
+            .expect("a token");
+        let figures = "{ stats { resources { cashInKind { cash count } } } }";
+        app.counter.reset();
+        post(&base, &admin, "{ __typename }", json!({}), false).await;
+        let token_check = app.counter.get();
+
+        let (status, etag, cache_control, body) = get(&base, &admin, figures, None).await;
+        assert_eq!(status, 200, "{body}");
+        let etag = etag.expect("an entity tag");
+        assert_eq!(cache_control.as_deref(), Some("private, no-cache"));
+        let first: Value = serde_json::from_str(&body).expect("JSON");
+        assert!(first["data"]["stats"].is_object(), "{first}");
+
+        // The same question with the tag: 304 without a body, for the generation's statement.
+        app.counter.reset();
+        let (status, again, _, body) = get(&base, &admin, figures, Some(&etag)).await;
+        assert_eq!((status, body.as_str()), (304, ""));
+        assert_eq!(again.as_deref(), Some(etag.as_str()));
+        assert_eq!(app.counter.get(), token_check + 1);
+
+        // Another tag, or another question, gets the answer.
+        let (status, _, _, body) = get(&base, &admin, figures, Some("W/\"0\"")).await;
+        assert_eq!(status, 200);
+        assert_eq!(serde_json::from_str::<Value>(&body).expect("JSON"), first);
+        let other = "{ stats { resources { cashInKind { count } } } }";
+        let (status, other_tag, _, _) = get(&base, &admin, other, Some(&etag)).await;
+        assert_eq!(status, 200);
+        assert_ne!(other_tag.as_deref(), Some(etag.as_str()));
+
+        // After a change the old tag no longer matches.
+        app.data(
+            "mutation { createProject(input: { title: { fr: \"Révision\" } }) { id } }",
+            json!({}),
+        )
+        .await;
+        let (status, changed, _, _) = get(&base, &admin, figures, Some(&etag)).await;
+        assert_eq!(status, 200);
+        assert_ne!(changed.expect("an entity tag"), etag);
+
+        // Another principal with the admin's tag gets its own answer, not a 304.
+        let (_, viewer) = issue_token(app.store(), "viewer", Role::Viewer, &[], None, None)
+            .await
+            .expect("a token");
+        let (_, current, _, _) = get(&base, &admin, figures, None).await;
+        let current = current.expect("an entity tag");
+        let (status, theirs, _, _) = get(&base, &viewer, figures, Some(&current)).await;
+        assert_eq!(status, 200);
+        assert_ne!(theirs.as_deref(), Some(current.as_str()));
+
+        // POST answers carry no tag: If-None-Match on a POST means something else.
+        let response = reqwest::Client::new()
+            .post(format!("{base}/graphql"))
+            .header(AUTHORIZATION, format!("Bearer {admin}"))
+            .header(IF_NONE_MATCH, &current)
+            .json(&json!({ "query": figures }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200);
+        assert!(response.headers().get(ETAG).is_none());
     }
 );

@@ -80,6 +80,16 @@ impl AnswerKey {
         }
     }
 
+    /// A weak entity tag naming the answer to this key: the same for the same question at the
+    /// same generation, in every process of one build (the hash's keys are fixed), so a client
+    /// can ask "has it changed?" with `If-None-Match` and be told `304 Not Modified`.
+    pub fn etag(&self) -> String {
+        use std::hash::{Hash as _, Hasher as _};
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.hash(&mut hasher);
+        format!("W/\"{:016x}\"", hasher.finish())
+    }
+
     fn weight(&self) -> usize {
         self.query.len() + self.variables.len() + std::mem::size_of::<Self>()
     }
@@ -299,8 +309,14 @@ impl AnswerCache {
 
     fn hit(&self, kept: KeptAnswer) -> Lookup {
         self.hits.fetch_add(1, Ordering::Relaxed);
-        crate::metrics::answer_cache(true);
+        crate::metrics::answer_cache("hit");
         Lookup::Kept(kept)
+    }
+
+    /// Counts a request answered `304 Not Modified` (its copy is current) as a hit.
+    pub fn not_modified(&self) {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::answer_cache("not_modified");
     }
 
     fn compute(
@@ -309,7 +325,7 @@ impl AnswerCache {
         waiting: Option<tokio::sync::watch::Sender<Option<KeptAnswer>>>,
     ) -> Lookup {
         self.misses.fetch_add(1, Ordering::Relaxed);
-        crate::metrics::answer_cache(false);
+        crate::metrics::answer_cache("miss");
         Lookup::Compute(Computing {
             cache: self.clone(),
             key: Some(key),
@@ -371,7 +387,7 @@ impl AnswerCache {
         self.len() == 0
     }
 
-    /// Requests served a kept answer.
+    /// Requests served a kept answer (or told their copy is current).
     pub fn hits(&self) -> u64 {
         self.hits.load(Ordering::Relaxed)
     }
@@ -387,6 +403,13 @@ fn lock(entries: &Mutex<Entries>) -> std::sync::MutexGuard<'_, Entries> {
     entries
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether an `If-None-Match` value names `etag` (weak comparison, as for `GET`), or is `*`.
+pub fn none_match(if_none_match: &str, etag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let wanted = opaque(etag);
+    if_none_match.trim() == "*" || if_none_match.split(',').any(|tag| opaque(tag) == wanted)
 }
 
 /// Whether an `Accept-Encoding` value accepts gzip (`gzip` or `*`, with a non-zero quality).
@@ -615,6 +638,24 @@ mod tests {
         assert!(!off.enabled());
         ask(&off, key(0, &admin, "{ stats }"), b"{}").await;
         assert_eq!(ask(&off, key(0, &admin, "{ stats }"), b"{}").await, None);
+    }
+
+    #[test]
+    fn entity_tags_name_the_question_and_the_generation() {
+        let admin = admin();
+        let tag = key(3, &admin, "{ stats }").etag();
+        assert!(tag.starts_with("W/\"") && tag.ends_with('"'), "{tag}");
+        assert_eq!(tag, key(3, &admin, "{ stats }").etag(), "stable");
+        assert_ne!(tag, key(4, &admin, "{ stats }").etag());
+        assert_ne!(tag, key(3, &admin, "{ stats { x } }").etag());
+        assert!(none_match(&tag, &tag));
+        assert!(none_match(
+            &format!("\"other\", {}", tag.trim_start_matches("W/")),
+            &tag
+        ));
+        assert!(none_match("*", &tag));
+        assert!(!none_match("W/\"0000000000000000\"", &tag));
+        assert!(!none_match("", &tag));
     }
 
     #[test]

@@ -661,27 +661,72 @@ fn kept_response(
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    trace_kept(request, usage, started);
+    response
+}
+
+/// Counts and traces an operation answered without executing it.
+fn trace_kept(request: &mut Request, usage: Usage, started: std::time::Instant) {
     let (name, kind) = crate::selected_operation(request);
     let span = crate::telemetry::operation_span(&name, kind, Some(usage));
     let elapsed = started.elapsed();
     crate::telemetry::finish_operation(&span, elapsed, &[]);
     crate::metrics::operation(&name, kind, elapsed, &[]);
+}
+
+/// The validators of a kept-answer response to `GET`: its entity tag, to be revalidated
+/// before each use and kept by no shared cache (it is the principal's), varying with what the
+/// answer depends on beside the URL.
+fn with_validators(mut response: Response, etag: Option<&str>) -> Response {
+    let Some(etag) = etag.and_then(|e| HeaderValue::from_str(e).ok()) else {
+        return response;
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, etag);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("accept-encoding, accept-language, authorization"),
+    );
     response
 }
 
+/// Executes one operation. A query of `stats` only is served its kept answer when there is one
+/// (see [`crate::answers`]); over `GET` (`conditional`) it also carries an entity tag, and a
+/// request whose `If-None-Match` names the current one is answered `304 Not Modified`.
 async fn execute(
     state: &HttpState,
     headers: &HeaderMap,
     principal: &Principal,
     mut request: Request,
     usage: Usage,
+    conditional: bool,
 ) -> Response {
     let started = std::time::Instant::now();
-    let computing = match answer_key(state, headers, principal, &mut request).await {
+    let key = answer_key(state, headers, principal, &mut request).await;
+    let etag = key.as_ref().filter(|_| conditional).map(AnswerKey::etag);
+    if let Some(etag) = &etag
+        && let Some(wanted) = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+        && answers::none_match(wanted, etag)
+    {
+        state.app.answers().not_modified();
+        trace_kept(&mut request, usage, started);
+        return with_validators(
+            StatusCode::NOT_MODIFIED.into_response(),
+            Some(etag.as_str()),
+        );
+    }
+    let computing = match key {
         None => None,
         Some(key) => match state.app.answers().lookup(key).await {
             Lookup::Kept(kept) => {
-                return kept_response(headers, &mut request, usage, &kept, started);
+                let response = kept_response(headers, &mut request, usage, &kept, started);
+                return with_validators(response, etag.as_deref());
             }
             Lookup::Compute(computing) => Some(computing),
         },
@@ -715,12 +760,16 @@ async fn execute(
     drop(turn);
     match body {
         Ok(body) => {
-            if let Some(computing) = computing
-                && complete
-            {
-                computing.finish(&body);
+            let body = Bytes::from(body);
+            let response =
+                (status, [(header::CONTENT_TYPE, content_type)], body.clone()).into_response();
+            match computing {
+                Some(computing) if complete => {
+                    computing.finish(&body);
+                    with_validators(response, etag.as_deref())
+                }
+                _ => response,
             }
-            (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
         }
         Err(error) => {
             tracing::error!(%error, "could not serialise a response");
@@ -844,7 +893,7 @@ async fn post_graphql(
     };
     match batch {
         BatchRequest::Single(mut request) => match prepare(&shared, headers, &mut request, true) {
-            Ok(usage) => execute(state, headers, &principal, request, usage).await,
+            Ok(usage) => execute(state, headers, &principal, request, usage, false).await,
             Err(response) => *response,
         },
         BatchRequest::Batch(requests) => {
@@ -943,5 +992,5 @@ async fn get_graphql(
         Ok(principal) => principal,
         Err(refusal) => return *refusal,
     };
-    execute(&shared.state, &headers, &principal, request, usage).await
+    execute(&shared.state, &headers, &principal, request, usage, true).await
 }

@@ -50,9 +50,10 @@ pub fn operation(name: &str, kind: &'static str, elapsed: Duration, error_codes:
     }
 }
 
-/// Records whether a request that could be served a kept answer was (see [`crate::answers`]).
-pub fn answer_cache(hit: bool) {
-    let outcome = if hit { "hit" } else { "miss" };
+/// Records how a request that could be served a kept answer was answered (see
+/// [`crate::answers`]): `hit` (the kept answer), `not_modified` (`304`: the client's copy is
+/// current) or `miss` (afresh).
+pub fn answer_cache(outcome: &'static str) {
     metrics::counter!("sharaka_answer_cache_requests_total", "outcome" => outcome).increment(1);
 }
 
