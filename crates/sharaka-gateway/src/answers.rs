@@ -80,14 +80,16 @@ impl AnswerKey {
         }
     }
 
-    /// A weak entity tag naming the answer to this key: the same for the same question at the
-    /// same generation, in every process of one build (the hash's keys are fixed), so a client
-    /// can ask "has it changed?" with `If-None-Match` and be told `304 Not Modified`.
-    pub fn etag(&self) -> String {
+    /// A weak entity tag naming the answer to this key computed at `computed`: a recomputed
+    /// answer (after [`MAX_AGE`], or an eviction) gets a new one, so that a change made behind
+    /// Sharaka's back is not hidden behind `304 Not Modified` for longer than it is behind a
+    /// kept answer.
+    fn etag(&self, computed: std::time::SystemTime) -> Arc<str> {
         use std::hash::{Hash as _, Hasher as _};
         let mut hasher = std::hash::DefaultHasher::new();
         self.hash(&mut hasher);
-        format!("W/\"{:016x}\"", hasher.finish())
+        computed.hash(&mut hasher);
+        Arc::from(format!("W/\"{:016x}\"", hasher.finish()))
     }
 
     fn weight(&self) -> usize {
@@ -136,6 +138,7 @@ fn field_name(selection: &Selection) -> Option<&str> {
 
 struct Kept {
     gzip: Bytes,
+    etag: Arc<str>,
     stored: Instant,
 }
 
@@ -165,16 +168,17 @@ pub struct Computing {
 }
 
 impl Computing {
-    /// Keeps the answer's JSON and hands it to the requests waiting for it.
-    pub fn finish(mut self, json: &[u8]) {
-        let Some(key) = self.key.take() else {
-            return;
-        };
+    /// Keeps the answer's JSON and hands it to the requests waiting for it; returns its entity
+    /// tag (`None` when no answer is kept at all).
+    pub fn finish(mut self, json: &[u8]) -> Option<Arc<str>> {
+        let key = self.key.take()?;
         let kept = self.cache.put(key.clone(), json);
+        let etag = kept.as_ref().map(|k| k.etag.clone());
         if let Some(waiting) = self.waiting.take() {
             waiting.send_replace(kept);
             self.cache.done_computing(&key);
         }
+        etag
     }
 }
 
@@ -210,12 +214,20 @@ impl std::fmt::Debug for AnswerCache {
 
 /// A kept answer, compressed.
 #[derive(Debug, Clone)]
-pub struct KeptAnswer(Bytes);
+pub struct KeptAnswer {
+    gzip: Bytes,
+    etag: Arc<str>,
+}
 
 impl KeptAnswer {
     /// The answer gzip-compressed, as kept.
     pub fn gzip(&self) -> Bytes {
-        self.0.clone()
+        self.gzip.clone()
+    }
+
+    /// The answer's weak entity tag (see [`AnswerCache::current`]).
+    pub fn etag(&self) -> &str {
+        &self.etag
     }
 
     /// The answer's JSON, inflated a chunk at a time as the client reads it: a megabyte
@@ -225,7 +237,7 @@ impl KeptAnswer {
     pub fn json_chunks(
         &self,
     ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
-        let decoder = flate2::read::GzDecoder::new(std::io::Cursor::new(self.0.clone()));
+        let decoder = flate2::read::GzDecoder::new(std::io::Cursor::new(self.gzip.clone()));
         futures::stream::unfold(Some(decoder), |decoder| async move {
             let mut decoder = decoder?;
             let mut chunk = vec![0; CHUNK];
@@ -277,7 +289,10 @@ impl AnswerCache {
             let mut held = lock(entries);
             match held.lru.get(&key) {
                 Some(kept) if kept.stored.elapsed() < MAX_AGE => {
-                    let kept = KeptAnswer(kept.gzip.clone());
+                    let kept = KeptAnswer {
+                        gzip: kept.gzip.clone(),
+                        etag: kept.etag.clone(),
+                    };
                     drop(held);
                     return self.hit(kept);
                 }
@@ -344,13 +359,18 @@ impl AnswerCache {
         );
         encoder.write_all(json).ok()?;
         let gzip = Bytes::from(encoder.finish().ok()?);
-        let weight = gzip.len() + key.weight();
+        let answer = KeptAnswer {
+            etag: key.etag(std::time::SystemTime::now()),
+            gzip,
+        };
+        let weight = answer.gzip.len() + key.weight();
         if weight > self.budget {
-            return Some(KeptAnswer(gzip));
+            return Some(answer);
         }
         let mut held = lock(entries);
         let kept = Kept {
-            gzip: gzip.clone(),
+            gzip: answer.gzip.clone(),
+            etag: answer.etag.clone(),
             stored: Instant::now(),
         };
         if let Some(old) = held.lru.put(key.clone(), kept) {
@@ -363,7 +383,17 @@ impl AnswerCache {
                 None => break,
             }
         }
-        Some(KeptAnswer(gzip))
+        Some(answer)
+    }
+
+    /// The entity tag of the answer kept for `key`, if one is (younger than [`MAX_AGE`]): a
+    /// client holding it has the current answer.
+    pub fn current(&self, key: &AnswerKey) -> Option<Arc<str>> {
+        let mut held = lock(self.entries.as_ref()?);
+        held.lru
+            .get(key)
+            .filter(|kept| kept.stored.elapsed() < MAX_AGE)
+            .map(|kept| kept.etag.clone())
     }
 
     fn done_computing(&self, key: &AnswerKey) {
@@ -640,14 +670,37 @@ mod tests {
         assert_eq!(ask(&off, key(0, &admin, "{ stats }"), b"{}").await, None);
     }
 
-    #[test]
-    fn entity_tags_name_the_question_and_the_generation() {
+    #[tokio::test]
+    async fn entity_tags_name_an_answer_as_computed() {
+        let cache = AnswerCache::new(1 << 20);
         let admin = admin();
-        let tag = key(3, &admin, "{ stats }").etag();
+        assert!(
+            cache.current(&key(3, &admin, "{ stats }")).is_none(),
+            "nothing kept"
+        );
+        let Lookup::Compute(computing) = cache.lookup(key(3, &admin, "{ stats }")).await else {
+            panic!("nothing kept yet");
+        };
+        let tag = computing.finish(b"{}").expect("a tag");
         assert!(tag.starts_with("W/\"") && tag.ends_with('"'), "{tag}");
-        assert_eq!(tag, key(3, &admin, "{ stats }").etag(), "stable");
-        assert_ne!(tag, key(4, &admin, "{ stats }").etag());
-        assert_ne!(tag, key(3, &admin, "{ stats { x } }").etag());
+        assert_eq!(
+            cache.current(&key(3, &admin, "{ stats }")),
+            Some(tag.clone())
+        );
+        let Lookup::Kept(kept) = cache.lookup(key(3, &admin, "{ stats }")).await else {
+            panic!("kept");
+        };
+        assert_eq!(kept.etag(), &*tag);
+        assert!(cache.current(&key(4, &admin, "{ stats }")).is_none());
+
+        // The same question computed again (here at another generation and back) is tagged
+        // anew: a tag names one computation, not only the question.
+        let again = AnswerCache::new(1 << 20);
+        let Lookup::Compute(computing) = again.lookup(key(3, &admin, "{ stats }")).await else {
+            panic!("nothing kept yet");
+        };
+        assert_ne!(computing.finish(b"{}").expect("a tag"), tag);
+
         assert!(none_match(&tag, &tag));
         assert!(none_match(
             &format!("\"other\", {}", tag.trim_start_matches("W/")),

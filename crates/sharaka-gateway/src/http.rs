@@ -707,26 +707,25 @@ async fn execute(
 ) -> Response {
     let started = std::time::Instant::now();
     let key = answer_key(state, headers, principal, &mut request).await;
-    let etag = key.as_ref().filter(|_| conditional).map(AnswerKey::etag);
-    if let Some(etag) = &etag
+    let answers = state.app.answers();
+    if conditional
+        && let Some(key) = &key
         && let Some(wanted) = headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
-        && answers::none_match(wanted, etag)
+        && let Some(current) = answers.current(key)
+        && answers::none_match(wanted, &current)
     {
-        state.app.answers().not_modified();
+        answers.not_modified();
         trace_kept(&mut request, usage, started);
-        return with_validators(
-            StatusCode::NOT_MODIFIED.into_response(),
-            Some(etag.as_str()),
-        );
+        return with_validators(StatusCode::NOT_MODIFIED.into_response(), Some(&current));
     }
     let computing = match key {
         None => None,
-        Some(key) => match state.app.answers().lookup(key).await {
+        Some(key) => match answers.lookup(key).await {
             Lookup::Kept(kept) => {
                 let response = kept_response(headers, &mut request, usage, &kept, started);
-                return with_validators(response, etag.as_deref());
+                return with_validators(response, Some(kept.etag()).filter(|_| conditional));
             }
             Lookup::Compute(computing) => Some(computing),
         },
@@ -765,8 +764,8 @@ async fn execute(
                 (status, [(header::CONTENT_TYPE, content_type)], body.clone()).into_response();
             match computing {
                 Some(computing) if complete => {
-                    computing.finish(&body);
-                    with_validators(response, etag.as_deref())
+                    let etag = computing.finish(&body);
+                    with_validators(response, etag.as_deref().filter(|_| conditional))
                 }
                 _ => response,
             }
