@@ -61,21 +61,25 @@ async fn post(base: &str, secret: &str, query: &str, variables: Value, gzip: boo
     }
 }
 
+/// Serves `app`, with an administrator's API token; returns the base URL, the token's secret
+/// and the statements its check costs (every figure of these tests is on top of it).
+async fn serve_as_admin(app: &TestApp) -> (String, String, u64) {
+    let base = app.spawn().await.expect("server");
+    let (_, admin) = issue_token(app.store(), "dashboard", Role::Admin, &[], None, None)
+        .await
+        .expect("a token");
+    app.counter.reset();
+    post(&base, &admin, "{ __typename }", json!({}), false).await;
+    (base, admin, app.counter.get())
+}
+
 backend_tests!(
     stats_answers_are_kept_until_the_data_changes,
     Data::Demo,
     |app: TestApp| async move {
-        let base = app.spawn().await.expect("server");
-        let (_, admin) = issue_token(app.store(), "dashboard", Role::Admin, &[], None, None)
-            .await
-            .expect("a token");
+        let (base, admin, token_check) = serve_as_admin(&app).await;
         let answers = app.app.answers();
         let none = json!({});
-
-        // What the token check costs: every figure below is on top of it.
-        app.counter.reset();
-        post(&base, &admin, "{ __typename }", json!({}), false).await;
-        let token_check = app.counter.get();
 
         // Answered afresh: the generation, then the figures' own statements.
         app.counter.reset();
@@ -274,14 +278,8 @@ backend_tests!(
     a_current_copy_is_revalidated_without_its_body,
     Data::Demo,
     |app: TestApp| async move {
-        let base = app.spawn().await.expect("server");
-        let (_, admin) = issue_token(app.store(), "dashboard", Role::Admin, &[], None, None)
-            .await
-            .expect("a token");
+        let (base, admin, token_check) = serve_as_admin(&app).await;
         let figures = "{ stats { resources { cashInKind { cash count } } } }";
-        app.counter.reset();
-        post(&base, &admin, "{ __typename }", json!({}), false).await;
-        let token_check = app.counter.get();
 
         let (status, etag, cache_control, body) = get(&base, &admin, figures, None).await;
         assert_eq!(status, 200, "{body}");
