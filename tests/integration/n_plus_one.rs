@@ -10,7 +10,7 @@
 use serde_json::json;
 use sharaka_gateway::Config;
 use sharaka_persistence::seed::{self, SyntheticSize};
-use sharaka_test_support::{Backend, Data, TestApp, postgres_url};
+use sharaka_test_support::{Backend, Data, TestApp, backend_tests_on_one_thread};
 
 const DEEP: &str = r#"
 query Deep {
@@ -115,19 +115,10 @@ async fn statement_count_is_independent_of_rows(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn deep_query_statement_count_sqlite() {
-    statement_count_is_independent_of_rows(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn deep_query_statement_count_postgres() {
-    if postgres_url().is_none() {
-        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
-        return;
-    }
-    statement_count_is_independent_of_rows(Backend::Postgres).await;
-}
+backend_tests_on_one_thread!(
+    deep_query_statement_count,
+    statement_count_is_independent_of_rows
+);
 
 async fn nested_first_is_applied_per_parent(backend: Backend) {
     let app = TestApp::new(backend, Data::Empty).await.expect("test app");
@@ -161,19 +152,7 @@ async fn nested_first_is_applied_per_parent(backend: Backend) {
     }
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn nested_first_per_parent_sqlite() {
-    nested_first_is_applied_per_parent(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn nested_first_per_parent_postgres() {
-    if postgres_url().is_none() {
-        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
-        return;
-    }
-    nested_first_is_applied_per_parent(Backend::Postgres).await;
-}
+backend_tests_on_one_thread!(nested_first_per_parent, nested_first_is_applied_per_parent);
 
 // ---------------------------------------------------------------------------------------------
 // Results (issue 5): projects → results → indicators → periods (with achievement and breakdown).
@@ -325,16 +304,7 @@ async fn result_statement_count_is_independent_of_rows(backend: Backend) {
     assert_eq!(large, RESULT_STATEMENTS, "one statement per level");
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn results_statement_count_sqlite() {
-    result_statement_count_is_independent_of_rows(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn results_statement_count_postgres() {
-    if postgres_url().is_none() {
-        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
-        return;
-    }
-    result_statement_count_is_independent_of_rows(Backend::Postgres).await;
-}
+backend_tests_on_one_thread!(
+    results_statement_count,
+    result_statement_count_is_independent_of_rows
+);

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 use sharaka_domain::{Principal, Role};
 use sharaka_gateway::Config;
-use sharaka_test_support::{Backend, Data, TestApp, backend_tests, error_codes, postgres_url};
+use sharaka_test_support::{
+    Backend, Data, TestApp, backend_tests, backend_tests_on_one_thread, error_codes,
+};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, SubscriberExt as _};
@@ -208,33 +210,12 @@ async fn batch_spans(backend: Backend) {
     assert!(others.is_empty(), "spans beyond one per batch: {others:?}");
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_batch_is_traced_once_under_its_operation_sqlite() {
-    batch_spans(Backend::Sqlite).await;
-}
+backend_tests_on_one_thread!(a_batch_is_traced_once_under_its_operation, batch_spans);
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_batch_is_traced_once_under_its_operation_postgres() {
-    if postgres_url().is_none() {
-        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
-        return;
-    }
-    batch_spans(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn the_operation_span_carries_name_type_complexity_depth_duration_and_outcome_sqlite() {
-    operation_span_fields(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn the_operation_span_carries_name_type_complexity_depth_duration_and_outcome_postgres() {
-    if postgres_url().is_none() {
-        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
-        return;
-    }
-    operation_span_fields(Backend::Postgres).await;
-}
+backend_tests_on_one_thread!(
+    the_operation_span_carries_name_type_complexity_depth_duration_and_outcome,
+    operation_span_fields
+);
 
 async fn post(base: &str, body: Value, forwarded_for: Option<&str>) -> (u16, Value) {
     let mut request = reqwest::Client::new()

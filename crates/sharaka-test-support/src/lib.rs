@@ -311,3 +311,31 @@ macro_rules! backend_tests {
         }
     };
 }
+
+/// Declares a test that runs `run(backend)` on SQLite and on PostgreSQL in a `current_thread`
+/// runtime: `backend_tests_on_one_thread!(name, run)` where `run` is an `async fn(Backend)`
+/// that builds its own app. For what one thread makes deterministic: statement counts whose
+/// DataLoader batches must not be split, and traces captured by a thread-local subscriber.
+#[macro_export]
+macro_rules! backend_tests_on_one_thread {
+    ($name:ident, $run:path) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "current_thread")]
+            async fn sqlite() {
+                $run($crate::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "current_thread")]
+            async fn postgres() {
+                if $crate::postgres_url().is_none() {
+                    eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
+                    return;
+                }
+                $run($crate::Backend::Postgres).await;
+            }
+        }
+    };
+}
