@@ -25,6 +25,10 @@
 //! **Computed once.** While one request computes an answer, the others asking the same
 //! question wait for it (see [`AnswerCache::lookup`]).
 //!
+//! **Revalidated.** Each kept answer has a weak entity tag naming that computation of it; over
+//! `GET` the HTTP transport sends it, and answers `304 Not Modified` to an `If-None-Match` that
+//! names the answer still kept ([`AnswerCache::current`]).
+//!
 //! Only the HTTP transport keeps answers: WebSocket queries and the in-process API
 //! ([`crate::App::execute_as`]) always answer afresh.
 
