@@ -111,18 +111,9 @@ pub fn is_kept(request: &mut async_graphql::Request) -> bool {
 }
 
 fn selects_kept_fields(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let selected = document
-        .operations
-        .iter()
-        .find(|(name, _)| match (operation_name, name) {
-            (Some(wanted), Some(name)) => wanted == name.as_str(),
-            (None, _) => true,
-            (Some(_), None) => false,
-        });
-    let Some((_, operation)) = selected else {
+    let Some((_, operation)) = crate::operation_named(document, operation_name) else {
         return false;
     };
-    let operation = &operation.node;
     let items = &operation.selection_set.node.items;
     operation.ty == OperationType::Query
         && items
@@ -141,9 +132,32 @@ fn field_name(selection: &Selection) -> Option<&str> {
 }
 
 struct Kept {
-    gzip: Bytes,
-    etag: Arc<str>,
+    answer: KeptAnswer,
     stored: Instant,
+}
+
+impl Kept {
+    fn fresh(&self) -> bool {
+        self.stored.elapsed() < MAX_AGE
+    }
+}
+
+impl Entries {
+    /// The answer kept for `key` if it is still fresh (a stale one is dropped).
+    fn fresh(&mut self, key: &AnswerKey) -> Option<&KeptAnswer> {
+        if self.lru.peek(key).is_some_and(|kept| !kept.fresh()) {
+            if let Some(old) = self.lru.pop(key) {
+                self.bytes -= weight(key, &old.answer);
+            }
+            return None;
+        }
+        self.lru.get(key).map(|kept| &kept.answer)
+    }
+}
+
+/// The bytes an answer and its key hold.
+fn weight(key: &AnswerKey, answer: &KeptAnswer) -> usize {
+    answer.gzip.len() + key.weight()
 }
 
 struct Entries {
@@ -289,23 +303,11 @@ impl AnswerCache {
         let Some(entries) = &self.entries else {
             return self.compute(key, None);
         };
-        let waiting = {
+        let mut waiting = {
             let mut held = lock(entries);
-            match held.lru.get(&key) {
-                Some(kept) if kept.stored.elapsed() < MAX_AGE => {
-                    let kept = KeptAnswer {
-                        gzip: kept.gzip.clone(),
-                        etag: kept.etag.clone(),
-                    };
-                    drop(held);
-                    return self.hit(kept);
-                }
-                Some(_) => {
-                    if let Some(old) = held.lru.pop(&key) {
-                        held.bytes -= old.gzip.len() + key.weight();
-                    }
-                }
-                None => {}
+            if let Some(kept) = held.fresh(&key).cloned() {
+                drop(held);
+                return self.hit(kept);
             }
             match held.computing.get(&key) {
                 Some(computed) => computed.clone(),
@@ -317,7 +319,6 @@ impl AnswerCache {
                 }
             }
         };
-        let mut waiting = waiting;
         if waiting.changed().await.is_ok()
             && let Some(kept) = waiting.borrow_and_update().clone()
         {
@@ -367,23 +368,22 @@ impl AnswerCache {
             etag: key.etag(std::time::SystemTime::now()),
             gzip,
         };
-        let weight = answer.gzip.len() + key.weight();
-        if weight > self.budget {
+        let added = weight(&key, &answer);
+        if added > self.budget {
             return Some(answer);
         }
         let mut held = lock(entries);
         let kept = Kept {
-            gzip: answer.gzip.clone(),
-            etag: answer.etag.clone(),
+            answer: answer.clone(),
             stored: Instant::now(),
         };
         if let Some(old) = held.lru.put(key.clone(), kept) {
-            held.bytes -= old.gzip.len() + key.weight();
+            held.bytes -= weight(&key, &old.answer);
         }
-        held.bytes += weight;
+        held.bytes += added;
         while held.bytes > self.budget {
             match held.lru.pop_lru() {
-                Some((old_key, old)) => held.bytes -= old.gzip.len() + old_key.weight(),
+                Some((old_key, old)) => held.bytes -= weight(&old_key, &old.answer),
                 None => break,
             }
         }
@@ -394,10 +394,7 @@ impl AnswerCache {
     /// client holding it has the current answer.
     pub fn current(&self, key: &AnswerKey) -> Option<Arc<str>> {
         let mut held = lock(self.entries.as_ref()?);
-        held.lru
-            .get(key)
-            .filter(|kept| kept.stored.elapsed() < MAX_AGE)
-            .map(|kept| kept.etag.clone())
+        held.fresh(key).map(|kept| kept.etag.clone())
     }
 
     fn done_computing(&self, key: &AnswerKey) {

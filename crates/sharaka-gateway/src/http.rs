@@ -302,6 +302,15 @@ fn wants_graphql_response(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE))
 }
 
+/// The media type an answer is sent as: the GraphQL one when the client asks for it.
+fn answer_content_type(headers: &HeaderMap) -> &'static str {
+    if wants_graphql_response(headers) {
+        GRAPHQL_RESPONSE
+    } else {
+        "application/json"
+    }
+}
+
 fn request_lang(headers: &HeaderMap) -> RequestLang {
     RequestLang(
         headers
@@ -635,11 +644,7 @@ fn kept_response(
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(answers::accepts_gzip);
-    let content_type = if wants_graphql_response(headers) {
-        GRAPHQL_RESPONSE
-    } else {
-        "application/json"
-    };
+    let content_type = answer_content_type(headers);
     let mut response = if gzip {
         (
             StatusCode::OK,
@@ -748,11 +753,7 @@ async fn execute(
         } else {
             StatusCode::OK
         };
-    let content_type = if graphql_response {
-        GRAPHQL_RESPONSE
-    } else {
-        "application/json"
-    };
+    let content_type = answer_content_type(headers);
     let complete = response.errors.is_empty();
     let body = serde_json::to_vec(&response);
     drop(response);

@@ -28,6 +28,26 @@ use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 
+/// The operation of `document` a request selects: the one named `name`, or the first when the
+/// request names none (async-graphql refuses an unnamed request with several operations).
+pub(crate) fn operation_named<'d>(
+    document: &'d async_graphql::parser::types::ExecutableDocument,
+    name: Option<&str>,
+) -> Option<(
+    Option<&'d async_graphql::Name>,
+    &'d async_graphql::parser::types::OperationDefinition,
+)> {
+    document
+        .operations
+        .iter()
+        .find(|(operation, _)| match (name, operation) {
+            (Some(wanted), Some(operation)) => wanted == operation.as_str(),
+            (None, _) => true,
+            (Some(_), None) => false,
+        })
+        .map(|(operation, definition)| (operation, &definition.node))
+}
+
 /// The name and type (`query`, `mutation`, `subscription`) of the operation a request selects.
 /// An unnamed operation is `anonymous`; an unparsable query is a `query` (it fails in execution
 /// with a parse error). Uses the request's cached parse, so the query is parsed once per request.
@@ -37,15 +57,8 @@ pub(crate) fn selected_operation(request: &mut async_graphql::Request) -> (Strin
     let Ok(document) = request.parsed_query() else {
         return (wanted.unwrap_or_else(|| "anonymous".to_owned()), "query");
     };
-    let selected = document
-        .operations
-        .iter()
-        .find(|(name, _)| match (&wanted, name) {
-            (Some(wanted), Some(name)) => wanted == name.as_str(),
-            (None, _) => true,
-            (Some(_), None) => false,
-        });
-    let kind = match selected.map(|(_, op)| op.node.ty) {
+    let selected = operation_named(document, wanted.as_deref());
+    let kind = match selected.map(|(_, op)| op.ty) {
         Some(OperationType::Mutation) => "mutation",
         Some(OperationType::Subscription) => "subscription",
         _ => "query",
