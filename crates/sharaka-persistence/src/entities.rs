@@ -55,6 +55,20 @@ where
     row.try_get_by_index(index)
 }
 
+/// Reads the text in column `index` of a row, borrowed from the row where the driver allows it
+/// (a parent id that is compared before it is kept, see `resource::in_row_order`).
+pub(crate) fn str_at(row: &QueryResult, index: usize) -> Result<std::borrow::Cow<'_, str>, DbErr> {
+    let mut index = index;
+    if let Some(row) = row.try_as_pg_row() {
+        return at::<_, &str>(row, &mut index).map(std::borrow::Cow::Borrowed);
+    }
+    if let Some(row) = row.try_as_sqlite_row() {
+        return at::<_, &str>(row, &mut index).map(std::borrow::Cow::Borrowed);
+    }
+    row.try_get_by_index::<String>(index)
+        .map(std::borrow::Cow::Owned)
+}
+
 /// Declares an entity's `Model` as written, and its [`Positional`] decoder.
 macro_rules! model {
     (

@@ -900,24 +900,53 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
     let rows = db.query_all(&outer).await?;
     let numbered = rows.iter().map(|row| {
         // The parent id and the row number follow the record's columns.
-        let parent: String = crate::entities::value_at(row, R::columns().len())?;
+        let parent = crate::entities::str_at(row, R::columns().len())?;
         let number: i64 = crate::entities::value_at(row, R::columns().len() + 1)?;
         Ok((parent, number, decode::<R>(row)?))
     });
-    in_row_order(numbered)
+    // At most one entry per parent, and at most a page (and its probe row) per parent.
+    let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
+    in_row_order(numbered, parent_ids.len(), per_parent)
 }
+
+/// How many rows of one parent room is made for at first (a nested page is usually small).
+const PER_PARENT: usize = 8;
 
 /// Groups numbered rows by parent, each parent's in the order of their numbers, whatever the
 /// order they came in.
-fn in_row_order<T>(
-    rows: impl Iterator<Item = Result<(String, i64, T), PersistenceError>>,
+///
+/// Rows usually come one parent after another, each parent's in order (the window numbers them
+/// parent by parent): such a run is gathered before the map is touched, so a parent's id is
+/// copied and hashed once per run rather than once per row.
+/// `parents` and `per_parent` size the gathering: how many parents there may be, and how many
+/// rows one usually has.
+fn in_row_order<P: AsRef<str>, T>(
+    rows: impl Iterator<Item = Result<(P, i64, T), PersistenceError>>,
+    parents: usize,
+    per_parent: usize,
 ) -> Result<HashMap<String, Vec<T>>, PersistenceError> {
-    let mut numbered: HashMap<String, (Vec<i64>, Vec<T>)> = HashMap::new();
+    let mut numbered: HashMap<String, (Vec<i64>, Vec<T>)> = HashMap::with_capacity(parents);
+    let mut run: Option<(String, Vec<i64>, Vec<T>)> = None;
     for row in rows {
         let (parent, number, child) = row?;
-        let (numbers, children) = numbered.entry(parent).or_default();
+        if let Some((current, numbers, children)) = &mut run
+            && current.as_str() == parent.as_ref()
+        {
+            numbers.push(number);
+            children.push(child);
+            continue;
+        }
+        let mut numbers = Vec::with_capacity(per_parent);
+        let mut children = Vec::with_capacity(per_parent);
         numbers.push(number);
         children.push(child);
+        let next = (parent.as_ref().to_owned(), numbers, children);
+        if let Some(done) = run.replace(next) {
+            add_run(&mut numbered, done);
+        }
+    }
+    if let Some(done) = run {
+        add_run(&mut numbered, done);
     }
     Ok(numbered
         .into_iter()
@@ -931,6 +960,23 @@ fn in_row_order<T>(
             (parent, pairs.into_iter().map(|(_, child)| child).collect())
         })
         .collect())
+}
+
+/// Adds one parent's run of rows to what is gathered (after its earlier runs, if any).
+fn add_run<T>(
+    numbered: &mut HashMap<String, (Vec<i64>, Vec<T>)>,
+    (parent, numbers, children): (String, Vec<i64>, Vec<T>),
+) {
+    match numbered.entry(parent) {
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert((numbers, children));
+        }
+        std::collections::hash_map::Entry::Occupied(mut slot) => {
+            let (all_numbers, all_children) = slot.get_mut();
+            all_numbers.extend(numbers);
+            all_children.extend(children);
+        }
+    }
 }
 
 /// How many children each parent has under `relation` and the query's filter, in one statement.
@@ -998,12 +1044,23 @@ mod tests {
             ("a", 3, "a3"),
             ("b", 1, "b1"),
             ("a", 1, "a1"),
+            // A run of one parent in order, then another run of the same parent.
+            ("c", 1, "c1"),
+            ("c", 2, "c2"),
+            ("d", 1, "d1"),
+            ("c", 3, "c3"),
+            // A run whose numbers go back.
+            ("e", 2, "e2"),
+            ("e", 1, "e1"),
         ]
-        .map(|(parent, number, child)| Ok((parent.to_owned(), number, child)));
-        let grouped = in_row_order(rows.into_iter()).expect("grouped");
-        assert_eq!(grouped.len(), 2);
+        .map(|(parent, number, child)| Ok((parent, number, child)));
+        let grouped = in_row_order(rows.into_iter(), 2, 1).expect("grouped");
+        assert_eq!(grouped.len(), 5);
         assert_eq!(grouped["a"], ["a1", "a3"]);
         assert_eq!(grouped["b"], ["b1", "b2"]);
+        assert_eq!(grouped["c"], ["c1", "c2", "c3"]);
+        assert_eq!(grouped["d"], ["d1"]);
+        assert_eq!(grouped["e"], ["e1", "e2"]);
     }
 
     #[test]
