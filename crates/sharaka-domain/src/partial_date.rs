@@ -94,10 +94,10 @@ impl FromStr for PartialDate {
             input: input.chars().take(40).collect(),
             reason,
         };
-        let parts: Vec<&str> = input.split('-').collect();
         let digits = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
-        match parts.as_slice() {
-            [y] if digits(y, 4) => {
+        let mut parts = input.split('-');
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(y), None, None, None) if digits(y, 4) => {
                 let year = y.parse().map_err(|_| err("bad year"))?;
                 Self::check_year(year, input)?;
                 Ok(Self {
@@ -106,7 +106,7 @@ impl FromStr for PartialDate {
                     day: None,
                 })
             }
-            [y, m] if digits(y, 4) && digits(m, 2) => {
+            (Some(y), Some(m), None, None) if digits(y, 4) && digits(m, 2) => {
                 let year = y.parse().map_err(|_| err("bad year"))?;
                 Self::check_year(year, input)?;
                 let month: u32 = m.parse().map_err(|_| err("bad month"))?;
@@ -119,9 +119,12 @@ impl FromStr for PartialDate {
                     day: None,
                 })
             }
-            [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) => {
+            (Some(y), Some(m), Some(d), None) if digits(y, 4) && digits(m, 2) && digits(d, 2) => {
+                let year = y.parse().map_err(|_| err("bad year"))?;
+                let month = m.parse().map_err(|_| err("bad month"))?;
+                let day = d.parse().map_err(|_| err("bad day"))?;
                 let date =
-                    NaiveDate::parse_from_str(input, "%Y-%m-%d").map_err(|_| err("no such day"))?;
+                    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| err("no such day"))?;
                 Self::check_year(date.year(), input)?;
                 Ok(Self::from_naive(date))
             }
@@ -132,12 +135,52 @@ impl FromStr for PartialDate {
 
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Digit by digit into one buffer: answers write thousands of dates, and padded
+        // `write!` arguments cost several times more. Years are 1000-9999 (`check_year`).
+        let Some(year) = four_digits(self.year) else {
+            return self.fmt_slowly(f);
+        };
+        let mut text = [0u8; 10];
+        text[..4].copy_from_slice(&year);
+        let mut len = 4;
+        for part in [self.month, self.day].into_iter().map_while(|part| part) {
+            let Some(two) = two_digits(part) else {
+                return self.fmt_slowly(f);
+            };
+            text[len] = b'-';
+            text[len + 1..len + 3].copy_from_slice(&two);
+            len += 3;
+        }
+        // Only ASCII digits and dashes were written.
+        f.write_str(std::str::from_utf8(&text[..len]).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl PartialDate {
+    fn fmt_slowly(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.month, self.day) {
             (Some(m), Some(d)) => write!(f, "{:04}-{:02}-{:02}", self.year, m, d),
             (Some(m), None) => write!(f, "{:04}-{:02}", self.year, m),
             _ => write!(f, "{:04}", self.year),
         }
     }
+}
+
+/// The four ASCII digits of a year from 0 to 9999.
+fn four_digits(year: i32) -> Option<[u8; 4]> {
+    let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    Some([
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+    ])
+}
+
+/// The two ASCII digits of a month or day.
+fn two_digits(n: u32) -> Option<[u8; 2]> {
+    (n <= 99).then(|| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8])
 }
 
 impl Ord for PartialDate {
@@ -158,7 +201,14 @@ mod tests {
 
     #[test]
     fn round_trips_each_precision() {
-        for s in ["2011", "2016-09", "2016-09-22"] {
+        for s in [
+            "2011",
+            "2016-09",
+            "2016-09-22",
+            "1000-01-01",
+            "2024-02-29",
+            "9999-12-31",
+        ] {
             assert_eq!(
                 s.parse::<PartialDate>().map(|d| d.to_string()).as_deref(),
                 Ok(s)
@@ -176,9 +226,37 @@ mod tests {
             "2016-02-30",
             "2016/09/22",
             "2016-09-22T00",
+            "2016-09-22-01",
+            "2016-00",
+            "2016-09-00",
+            "2023-02-29",
+            "-2016",
+            "2016-",
             "0999",
         ] {
             assert!(s.parse::<PartialDate>().is_err(), "{s} should be refused");
+        }
+    }
+
+    #[test]
+    fn writes_what_padded_formatting_writes() {
+        let mut day = NaiveDate::from_ymd_opt(1000, 1, 1).unwrap_or_default();
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default();
+        while day <= last {
+            let (y, m, d) = (day.year(), day.month(), day.day());
+            let full = PartialDate::from_naive(day);
+            assert_eq!(full.to_string(), format!("{y:04}-{m:02}-{d:02}"));
+            let month = PartialDate {
+                year: y,
+                month: Some(m),
+                day: None,
+            };
+            assert_eq!(month.to_string(), format!("{y:04}-{m:02}"));
+            assert_eq!(
+                PartialDate::year(y).map(|p| p.to_string()),
+                Ok(format!("{y:04}"))
+            );
+            day = day + chrono::Days::new(97);
         }
     }
 
