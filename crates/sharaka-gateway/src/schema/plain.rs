@@ -27,6 +27,7 @@
 use std::borrow::Cow;
 
 use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::Entry;
 use async_graphql::parser::types::{Directive, Field, Selection as Ast, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::{ContainerType, ContextSelectionSet, Name, OutputType, Positioned};
@@ -150,13 +151,19 @@ fn applies<T: OutputType>(ctx: &ContextSelectionSet<'_>, condition: Option<&str>
 
 /// Puts `value` under `name`, merging objects and lists of objects into what is already there,
 /// as async-graphql merges the answers of fields that share a response key.
+/// One lookup of the key (an object's keys are hashed with SipHash, and a dashboard answer
+/// inserts thousands).
 fn insert(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
-    match (target.get_mut(&name), value) {
-        (None, value) => {
-            target.insert(name, value);
+    let mut slot = match target.entry(name) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
+            return;
         }
-        (Some(Value::Object(into)), Value::Object(from)) => merge(into, from),
-        (Some(Value::List(into)), Value::List(from)) => {
+        Entry::Occupied(slot) => slot,
+    };
+    match (slot.get_mut(), value) {
+        (Value::Object(into), Value::Object(from)) => merge(into, from),
+        (Value::List(into), Value::List(from)) => {
             for (at, value) in from.into_iter().enumerate() {
                 if let (Some(Value::Object(into)), Value::Object(from)) = (into.get_mut(at), value)
                 {
@@ -164,7 +171,7 @@ fn insert(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
                 }
             }
         }
-        (Some(_), _) => {}
+        _ => {}
     }
 }
 
@@ -205,7 +212,13 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
             (0..self.0.len()).map(|i| ctx.with_index(i)).collect();
         // Each object's answers, one slot per step; the resolvers fill theirs below.
         let mut answers: Vec<Vec<Option<Value>>> = Vec::with_capacity(self.0.len());
-        let mut pending = Vec::new();
+        // Sized for every field that may need its resolver: each future is moved in once,
+        // never again as the list grows (they are large, and a page holds hundreds).
+        let resolving = steps
+            .iter()
+            .filter(|step| !matches!(step.how, How::Typename))
+            .count();
+        let mut pending = Vec::with_capacity(self.0.len() * resolving);
         for (i, node) in self.0.iter().enumerate() {
             let mut slots = Vec::with_capacity(steps.len());
             for (j, step) in steps.iter().enumerate() {
