@@ -10,7 +10,7 @@ use sharaka_domain::Role;
 use sharaka_gateway::Config;
 use sharaka_gateway::auth::{AuthConfig, issue_token};
 use sharaka_persistence::write::Cell;
-use sharaka_test_support::{Data, TestApp, backend_tests, error_codes, test_config};
+use sharaka_test_support::{Data, TestApp, backend_tests, error_codes, header_text, test_config};
 
 use crate::stats::{fixture, row, t};
 
@@ -48,14 +48,7 @@ async fn get(base: &str, path: &str, query: &[(&str, &str)], token: Option<&str>
         request = request.bearer_auth(token);
     }
     let response = request.send().await.expect("request");
-    let header = |name| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let header = |name| header_text(&response, name).unwrap_or_default();
     Reply {
         status: response.status(),
         content_type: header(CONTENT_TYPE),

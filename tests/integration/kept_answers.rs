@@ -14,7 +14,7 @@ use reqwest::header::{
 use serde_json::{Value, json};
 use sharaka_domain::{OrganisationId, Principal, Role};
 use sharaka_gateway::auth::issue_token;
-use sharaka_test_support::{Data, TestApp, backend_tests, global_id};
+use sharaka_test_support::{Data, TestApp, backend_tests, global_id, header_text};
 
 const FIGURES: &str = "query Figures($period: DateRange) {
   stats {
@@ -246,14 +246,10 @@ async fn get(
         request = request.header(IF_NONE_MATCH, tag);
     }
     let response = request.send().await.expect("request");
-    let header = |name| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let (etag, cache_control) = (header(ETAG), header(CACHE_CONTROL));
+    let (etag, cache_control) = (
+        header_text(&response, ETAG),
+        header_text(&response, CACHE_CONTROL),
+    );
     let status = response.status().as_u16();
     (
         status,

@@ -509,6 +509,16 @@ mod tests {
     }
 
     /// Looks `key` up; computes `json` if it is not kept. Returns whether it was kept.
+    /// [`ask`] on a task of its own, to wait while another request computes the answer.
+    fn ask_in_background(
+        cache: &AnswerCache,
+        key: AnswerKey,
+        json: &'static [u8],
+    ) -> tokio::task::JoinHandle<Option<Vec<u8>>> {
+        let cache = cache.clone();
+        tokio::spawn(async move { ask(&cache, key, json).await })
+    }
+
     async fn ask(cache: &AnswerCache, key: AnswerKey, json: &[u8]) -> Option<Vec<u8>> {
         match cache.lookup(key).await {
             Lookup::Kept(kept) => {
@@ -572,11 +582,7 @@ mod tests {
         let Lookup::Compute(first) = cache.lookup(key(1, &admin, "{ stats }")).await else {
             panic!("nothing kept yet");
         };
-        let waiting = tokio::spawn({
-            let cache = cache.clone();
-            let key = key(1, &admin, "{ stats }");
-            async move { ask(&cache, key, b"computed again").await }
-        });
+        let waiting = ask_in_background(&cache, key(1, &admin, "{ stats }"), b"computed again");
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(
             !waiting.is_finished(),
@@ -594,11 +600,7 @@ mod tests {
         let Lookup::Compute(failing) = cache.lookup(key(2, &admin, "{ stats }")).await else {
             panic!("nothing kept yet");
         };
-        let waiting = tokio::spawn({
-            let cache = cache.clone();
-            let key = key(2, &admin, "{ stats }");
-            async move { ask(&cache, key, b"{\"data\":2}").await }
-        });
+        let waiting = ask_in_background(&cache, key(2, &admin, "{ stats }"), b"{\"data\":2}");
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!waiting.is_finished());
         drop(failing);

@@ -256,6 +256,18 @@ impl TestApp {
     }
 }
 
+/// A response header's value as text, if it is there and is text.
+pub fn header_text(
+    response: &reqwest::Response,
+    name: impl reqwest::header::AsHeaderName,
+) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// The global ID of a record, as the API encodes it.
 pub fn global_id(kind: &str, local: &str) -> String {
     use base64::Engine;
