@@ -3123,3 +3123,220 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
         assert_eq!(node["alias"], node["status"]);
     }
 }
+
+backend_tests!(
+    lean_pages_answer_as_full_records_do,
+    Data::Demo,
+    lean_pages_answer_as_full_records_do
+);
+/// A nested page reads only the columns its selection needs (`schema::columns`), and leaves
+/// the others as defaults in the records it hands its resolvers. For every type whose pages do
+/// so, every field is listed with the columns it reads (compared with introspection, so a
+/// field added later must be listed), and every field asked alone through a nested page must
+/// answer what the record read whole answers (`nodes(ids:)` reads every column).
+async fn lean_pages_answer_as_full_records_do(app: TestApp) {
+    use sea_orm::ConnectionTrait as _;
+    use sharaka_gateway::schema::columns::Reads;
+
+    // Every optional column set where the demo leaves it empty, so that a field answered
+    // from a column its page did not read would show (as null, or as false).
+    let fill = [
+        // Flags set on all records but one, so that one read as its default (false) would show.
+        "UPDATE partnerships SET since = COALESCE(since, '2019-05'),
+           is_strategic = (id <> (SELECT MIN(id) FROM partnerships))",
+        "UPDATE agreements SET demo = (id <> (SELECT MIN(id) FROM agreements))",
+        "UPDATE projects SET demo = (id <> (SELECT MIN(id) FROM projects))",
+        "UPDATE commitments SET illustrative = (id <> (SELECT MIN(id) FROM commitments))",
+        "UPDATE agreements SET reference = COALESCE(reference, 'REF-' || id),
+           title_ar = COALESCE(title_ar, 'عنوان'), title_en = COALESCE(title_en, 'Title'),
+           objectives_ar = COALESCE(objectives_ar, 'أهداف'),
+           objectives_fr = COALESCE(objectives_fr, 'Objectifs'),
+           objectives_en = COALESCE(objectives_en, 'Objectives'),
+           drafted_on = COALESCE(drafted_on, '2017'), agreed_on = COALESCE(agreed_on, '2017-11'),
+           signed_on = COALESCE(signed_on, '2018-01-15'),
+           effective_from = COALESCE(effective_from, '2018-02'),
+           effective_to = COALESCE(effective_to, '2021'),
+           terminated_on = COALESCE(terminated_on, '2022-06-30'),
+           parent_agreement_id = COALESCE(parent_agreement_id, id),
+           supersedes_id = COALESCE(supersedes_id, id)",
+        "UPDATE agreement_parties SET signed_on = COALESCE(signed_on, '2018-01-16')",
+        "UPDATE commitments SET description_ar = COALESCE(description_ar, 'وصف'),
+           description_fr = COALESCE(description_fr, 'Description'),
+           description_en = COALESCE(description_en, 'Description'),
+           due_on = COALESCE(due_on, '2019-09')",
+        "UPDATE projects SET iati_identifier = COALESCE(iati_identifier, 'MA-DGAPR-' || id),
+           title_ar = COALESCE(title_ar, 'مشروع'), title_en = COALESCE(title_en, 'Project'),
+           description_ar = COALESCE(description_ar, 'وصف'),
+           description_fr = COALESCE(description_fr, 'Description'),
+           description_en = COALESCE(description_en, 'Description'),
+           planned_start = COALESCE(planned_start, '2020'),
+           actual_start = COALESCE(actual_start, '2020-02'),
+           planned_end = COALESCE(planned_end, '2022-12-31'),
+           actual_end = COALESCE(actual_end, '2023'),
+           parent_project_id = COALESCE(parent_project_id, id)",
+        "UPDATE training_sessions SET title_ar = COALESCE(title_ar, 'دورة'),
+           title_fr = COALESCE(title_fr, 'Session'), title_en = COALESCE(title_en, 'Session'),
+           agreement_id = COALESCE(agreement_id, (SELECT MIN(id) FROM agreements)),
+           organiser_org_id = COALESCE(organiser_org_id, (SELECT MIN(id) FROM organisations)),
+           staff_category = COALESCE(staff_category, 'HEALTH'),
+           delivery_mode = COALESCE(delivery_mode, 'BLENDED'),
+           venue_site_id = COALESCE(venue_site_id, (SELECT MIN(id) FROM sites)),
+           venue_country = COALESCE(venue_country, 'BE'),
+           venue_city = COALESCE(venue_city, 'Bruxelles'),
+           start_date = COALESCE(start_date, '2024-03-04'),
+           end_date = COALESCE(end_date, '2024-03-08'),
+           contact_hours = COALESCE(contact_hours, 12.5),
+           series_id = COALESCE(series_id, 'series:test'),
+           cycle_number = COALESCE(cycle_number, 3)",
+    ];
+    let db = sea_orm::Database::connect(app.database_url())
+        .await
+        .expect("database");
+    for statement in fill {
+        db.execute_unprepared(statement).await.expect(statement);
+    }
+    db.close().await.expect("close");
+
+    /// `type_name`'s fields, each as a selection: a leaf as it is, an object with the parts
+    /// that tell it apart. Fields whose arguments are all optional are asked without them.
+    async fn selections(app: &TestApp, type_name: &str) -> Vec<(String, String)> {
+        let introspect = "query($t: String!) { __type(name: $t) { fields {
+               name args { type { kind } }
+               type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }
+            } } }";
+        let data = app.data(introspect, json!({ "t": type_name })).await;
+        let mut out = Vec::new();
+        for field in data["__type"]["fields"].as_array().expect("fields") {
+            let name = field["name"].as_str().expect("name").to_owned();
+            let args = field["args"].as_array().expect("args");
+            if args.iter().any(|a| a["type"]["kind"] == "NON_NULL") {
+                continue;
+            }
+            let mut t = &field["type"];
+            while t["ofType"].is_object() {
+                t = &t["ofType"];
+            }
+            let inner = t["name"].as_str().expect("type name");
+            let selection = if matches!(t["kind"].as_str(), Some("SCALAR" | "ENUM")) {
+                name.clone()
+            } else {
+                let parts = app.data(introspect, json!({ "t": inner })).await;
+                let parts: Vec<&str> = parts["__type"]["fields"]
+                    .as_array()
+                    .expect("parts")
+                    .iter()
+                    .filter_map(|f| f["name"].as_str())
+                    .collect();
+                let wanted: Vec<&str> = ["id", "totalCount", "ar", "fr", "en", "sex", "enrolled"]
+                    .into_iter()
+                    .filter(|p| parts.contains(p))
+                    .collect();
+                format!("{name} {{ __typename {} }}", wanted.join(" "))
+            };
+            out.push((name, selection));
+        }
+        out
+    }
+
+    fn listed<R: Reads>() -> Vec<&'static str> {
+        let mut names: Vec<&str> = R::READS.iter().map(|(name, _)| *name).collect();
+        names.sort_unstable();
+        names
+    }
+
+    // (type, its fields listed, the root list and nested page that reach it).
+    let types: [(&str, Vec<&str>, &str, &str); 6] = [
+        (
+            "Partnership",
+            listed::<sharaka_domain::Partnership>(),
+            "organisations",
+            "partnerships",
+        ),
+        (
+            "Agreement",
+            listed::<sharaka_domain::Agreement>(),
+            "partnerships",
+            "agreements",
+        ),
+        (
+            "AgreementParty",
+            listed::<sharaka_domain::AgreementParty>(),
+            "agreements",
+            "parties",
+        ),
+        (
+            "Commitment",
+            listed::<sharaka_domain::Commitment>(),
+            "agreements",
+            "commitments",
+        ),
+        (
+            "Project",
+            listed::<sharaka_domain::Project>(),
+            "agreements",
+            "projects",
+        ),
+        (
+            "TrainingSession",
+            listed::<sharaka_domain::TrainingSession>(),
+            "projects",
+            "trainingSessions",
+        ),
+    ];
+    // Fields that no listed record can have set: lists leave archived records out.
+    let never_set = ["archivedAt"];
+    let mut compared = 0;
+    for (type_name, listed, list, nested) in types {
+        let fields = selections(&app, type_name).await;
+        let mut names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names, listed,
+            "{type_name}: fields and the columns they read"
+        );
+        for (name, selection) in &fields {
+            let query = format!(
+                "{{ {list}(first: 100) {{ nodes {{ {nested}(first: 50) {{
+                     nodes {{ id {selection} }} edges {{ node {{ id {selection} }} }}
+                }} }} }} }}"
+            );
+            let data = app.data(&query, json!({})).await;
+            let mut lean: Vec<&Value> = Vec::new();
+            for parent in data[list]["nodes"].as_array().expect("parents") {
+                let page = &parent[nested];
+                let nodes = page["nodes"].as_array().expect("nodes");
+                let edges = page["edges"].as_array().expect("edges");
+                assert_eq!(nodes.len(), edges.len());
+                for (node, edge) in nodes.iter().zip(edges) {
+                    assert_eq!(node, &edge["node"], "{type_name}.{name}");
+                    lean.push(node);
+                }
+            }
+            assert!(!lean.is_empty(), "{type_name}: no nested records");
+            let ids: Vec<&Value> = lean.iter().map(|n| &n["id"]).collect();
+            let whole = app
+                .data(
+                    &format!(
+                        "query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type_name} {{ id {selection} }} }} }}"
+                    ),
+                    json!({ "ids": ids }),
+                )
+                .await;
+            let whole = whole["nodes"].as_array().expect("whole records");
+            let mut set = 0;
+            for (node, record) in lean.iter().zip(whole) {
+                assert_eq!(*node, record, "{type_name}.{name}: a lean page differs");
+                if !matches!(&node[name.as_str()], Value::Null | Value::Bool(false)) {
+                    set += 1;
+                }
+                compared += 1;
+            }
+            assert!(
+                set > 0 || never_set.contains(&name.as_str()),
+                "{type_name}.{name} is set on none of the {} records compared",
+                lean.len()
+            );
+        }
+    }
+    assert!(compared > 500, "only {compared} values compared");
+}

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sharaka_persistence::{ListQuery, Relation, Resource, Store};
+use sharaka_persistence::{Columns, ListQuery, Relation, Resource, Store};
 use tracing::Instrument as _;
 
 use crate::error::ApiError;
@@ -110,29 +110,44 @@ impl<R> IdKey<R> {
     }
 }
 
-/// One page of `R` children of `parent` under `relation`.
+/// One page of `R` children of `parent` under `relation`, read from `columns`. Pages read from
+/// different columns are different keys: a record read for some fields is never handed to the
+/// resolvers of others.
 pub struct ChildKey<R> {
     relation: Relation,
     parent: String,
     query: ListQuery,
+    columns: Columns,
     fingerprint: u64,
     _resource: PhantomData<fn() -> R>,
 }
 key_impls!(ChildKey {
     relation,
     parent,
-    query
+    query,
+    columns
 });
 
 impl<R> ChildKey<R> {
-    /// The key for one parent's page.
+    /// The key for one parent's page, read from every column.
     pub fn new(relation: Relation, parent: impl Into<String>, query: ListQuery) -> Self {
+        Self::reading(relation, parent, query, Columns::ALL)
+    }
+
+    /// The key for one parent's page, read from `columns`.
+    pub fn reading(
+        relation: Relation,
+        parent: impl Into<String>,
+        query: ListQuery,
+        columns: Columns,
+    ) -> Self {
         let parent = parent.into();
         Self {
             relation,
             fingerprint: fingerprint(&parent),
             parent,
             query,
+            columns,
             _resource: PhantomData,
         }
     }
@@ -174,19 +189,19 @@ fn shared(error: impl Into<ApiError>) -> Arc<ApiError> {
 /// always holds one group (every parent asks for the same page) and never many (one per
 /// distinct page in the query), so groups are found by comparing, without hashing or copying
 /// each key's page query.
-fn groups<'a, I>(keys: I) -> Vec<((Relation, ListQuery), Vec<String>)>
+fn groups<'a, I>(keys: I) -> Vec<((Relation, ListQuery, Columns), Vec<String>)>
 where
-    I: Iterator<Item = (&'a Relation, &'a ListQuery, &'a String)>,
+    I: Iterator<Item = (&'a Relation, &'a ListQuery, Columns, &'a String)>,
 {
-    let mut out: Vec<((Relation, ListQuery), Vec<String>)> = Vec::new();
-    for (relation, query, parent) in keys {
+    let mut out: Vec<((Relation, ListQuery, Columns), Vec<String>)> = Vec::new();
+    for (relation, query, columns, parent) in keys {
         let group = out
             .iter_mut()
             .rev()
-            .find(|((r, q), _)| r == relation && q == query);
+            .find(|((r, q, c), _)| r == relation && *c == columns && q == query);
         match group {
             Some((_, parents)) => parents.push(parent.clone()),
-            None => out.push(((*relation, query.clone()), vec![parent.clone()])),
+            None => out.push(((*relation, query.clone(), columns), vec![parent.clone()])),
         }
     }
     out
@@ -225,18 +240,19 @@ impl<R: Resource> Loader<ChildKey<R>> for StoreLoader {
         keys: &[ChildKey<R>],
     ) -> Result<HashMap<ChildKey<R>, Arc<Vec<R>>>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
-        for ((relation, query), parents) in
-            groups(keys.iter().map(|k| (&k.relation, &k.query, &k.parent)))
-        {
+        for ((relation, query, columns), parents) in groups(
+            keys.iter()
+                .map(|k| (&k.relation, &k.query, k.columns, &k.parent)),
+        ) {
             let found = self
                 .store
-                .children::<R>(&relation, &parents, &query)
+                .children_reading::<R>(&relation, &parents, &query, columns)
                 .instrument(batch_span(R::TABLE, "children", parents.len()))
                 .await
                 .map_err(shared)?;
             for (parent, children) in found {
                 out.insert(
-                    ChildKey::new(relation, parent, query.clone()),
+                    ChildKey::reading(relation, parent, query.clone(), columns),
                     Arc::new(children),
                 );
             }
@@ -251,9 +267,10 @@ impl<R: Resource> Loader<CountKey<R>> for StoreLoader {
 
     async fn load(&self, keys: &[CountKey<R>]) -> Result<HashMap<CountKey<R>, u64>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
-        for ((relation, query), parents) in
-            groups(keys.iter().map(|k| (&k.relation, &k.query, &k.parent)))
-        {
+        for ((relation, query, _), parents) in groups(
+            keys.iter()
+                .map(|k| (&k.relation, &k.query, Columns::ALL, &k.parent)),
+        ) {
             let found = self
                 .store
                 .child_counts::<R>(&relation, &parents, &query)
@@ -291,36 +308,53 @@ mod tests {
         assert!(a != key(rel::ORGANISATION_PARTNERSHIPS, "org:1", 6));
         assert!(a != key(rel::ORGANISATION_HOME_PARTNERSHIPS, "org:1", 5));
         assert!(a != key(rel::ORGANISATION_PARTNERSHIPS, "org:2", 5));
+        // A page read from some columns is not the page read from all.
+        let some = Columns::of::<Partnership>(["since"]);
+        assert_ne!(some, Columns::ALL);
+        let lean = ChildKey::<Partnership>::reading(
+            rel::ORGANISATION_PARTNERSHIPS,
+            "org:1",
+            ListQuery::first(5),
+            some,
+        );
+        assert!(a != lean);
     }
 
     #[test]
-    fn keys_are_grouped_by_relation_and_page() {
+    fn keys_are_grouped_by_relation_page_and_columns() {
+        let lean = Columns::of::<Partnership>(["since"]);
+        let all = Columns::ALL;
         let keys = [
-            (rel::ORGANISATION_PARTNERSHIPS, ListQuery::first(5), "org:1"),
-            (rel::ORGANISATION_PARTNERSHIPS, ListQuery::first(2), "org:2"),
-            (
-                rel::ORGANISATION_HOME_PARTNERSHIPS,
-                ListQuery::first(5),
-                "org:3",
-            ),
-            (rel::ORGANISATION_PARTNERSHIPS, ListQuery::first(5), "org:4"),
-            (rel::ORGANISATION_PARTNERSHIPS, ListQuery::first(2), "org:5"),
+            (rel::ORGANISATION_PARTNERSHIPS, 5, all, "org:1"),
+            (rel::ORGANISATION_PARTNERSHIPS, 2, all, "org:2"),
+            (rel::ORGANISATION_HOME_PARTNERSHIPS, 5, all, "org:3"),
+            (rel::ORGANISATION_PARTNERSHIPS, 5, all, "org:4"),
+            (rel::ORGANISATION_PARTNERSHIPS, 2, all, "org:5"),
+            (rel::ORGANISATION_PARTNERSHIPS, 5, lean, "org:6"),
         ]
-        .map(|(relation, query, parent)| (relation, query, parent.to_owned()));
-        let grouped = groups(keys.iter().map(|(r, q, p)| (r, q, p)));
-        let summary: Vec<(&str, u64, Vec<&str>)> = grouped
+        .map(|(relation, first, columns, parent)| {
+            (
+                relation,
+                ListQuery::first(first),
+                columns,
+                parent.to_owned(),
+            )
+        });
+        let grouped = groups(keys.iter().map(|(r, q, c, p)| (r, q, *c, p)));
+        let summary: Vec<(&str, u64, bool, Vec<&str>)> = grouped
             .iter()
-            .map(|((relation, query), parents)| {
+            .map(|((relation, query, columns), parents)| {
                 let parents = parents.iter().map(String::as_str).collect();
-                (relation.name, query.page.limit, parents)
+                (relation.name, query.page.limit, *columns == all, parents)
             })
             .collect();
         assert_eq!(
             summary,
             [
-                ("organisation.partnerships", 5, vec!["org:1", "org:4"]),
-                ("organisation.partnerships", 2, vec!["org:2", "org:5"]),
-                ("organisation.homePartnerships", 5, vec!["org:3"]),
+                ("organisation.partnerships", 5, true, vec!["org:1", "org:4"]),
+                ("organisation.partnerships", 2, true, vec!["org:2", "org:5"]),
+                ("organisation.homePartnerships", 5, true, vec!["org:3"]),
+                ("organisation.partnerships", 5, false, vec!["org:6"]),
             ]
         );
     }

@@ -1,6 +1,7 @@
 //! The GraphQL schema, built by a pure function (no IO), so that the SDL can be exported and
 //! checked without a database.
 
+pub mod columns;
 pub mod connection;
 pub mod context;
 pub mod disclosure;

@@ -18,6 +18,33 @@ pub trait Positional: FromQueryResult + Sized {
     /// Reads the model from the row's first columns. Rows that sqlx did not produce (none in
     /// the server) fall back to sea-orm's decoding by name.
     fn read(row: &QueryResult) -> Result<Self, DbErr>;
+    /// Reads the model from a row that starts with only some of its columns, in order: field
+    /// `i` is read when bit `i` of `wanted` is set, and is its type's default otherwise (see
+    /// `resource::Columns`). Every bit set reads as [`Positional::read`] does.
+    fn read_some(row: &QueryResult, wanted: u64) -> Result<Self, DbErr>;
+}
+
+/// Reads the next column of a row into a field when `wanted` has the field's bit; the field's
+/// default otherwise. `bit` is the field's index, moved on to the next field.
+#[inline]
+pub(crate) fn some_at<'r, R, T>(
+    row: &'r R,
+    index: &mut usize,
+    bit: &mut u32,
+    wanted: u64,
+) -> Result<T, DbErr>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    T: sqlx::Decode<'r, R::Database> + Default,
+{
+    let read = wanted & (1 << *bit) != 0;
+    *bit += 1;
+    if read {
+        at(row, index)
+    } else {
+        Ok(T::default())
+    }
 }
 
 /// Reads column `*index` of a sqlx row and moves `index` on to the next column.
@@ -104,6 +131,28 @@ macro_rules! model {
                     });
                 }
                 <Self as sea_orm::FromQueryResult>::from_query_result(row, "")
+            }
+
+            fn read_some(row: &sea_orm::QueryResult, wanted: u64) -> Result<Self, sea_orm::DbErr> {
+                const { assert!(<Self as $crate::entities::Positional>::NAMES.len() <= 64) };
+                let (mut index, mut bit) = (0, 0);
+                if let Some(row) = row.try_as_pg_row() {
+                    return Ok(Self {
+                        $($field: $crate::entities::some_at(row, &mut index, &mut bit, wanted)?,)*
+                    });
+                }
+                if let Some(row) = row.try_as_sqlite_row() {
+                    return Ok(Self {
+                        $($field: $crate::entities::some_at(row, &mut index, &mut bit, wanted)?,)*
+                    });
+                }
+                let every = u64::MAX >> (64 - <Self as $crate::entities::Positional>::NAMES.len());
+                if wanted & every == every {
+                    return <Self as sea_orm::FromQueryResult>::from_query_result(row, "");
+                }
+                Err(sea_orm::DbErr::Type(
+                    "a row of some columns, from a driver other than sqlx".to_owned(),
+                ))
             }
         }
     };

@@ -32,7 +32,7 @@ use sharaka_migrations::Migrator;
 
 pub use error::PersistenceError;
 pub use query::{Direction, Filter, ListQuery, Op, Order, Page, Value};
-pub use resource::{Relation, Resource, Via};
+pub use resource::{Columns, Relation, Resource, Via};
 
 /// The PostgreSQL advisory lock key that serialises migrations across replicas (an arbitrary
 /// constant: "SHRK" in ASCII).
@@ -413,8 +413,21 @@ impl Store {
         parent_ids: &[String],
         query: &ListQuery,
     ) -> Result<HashMap<String, Vec<R>>, PersistenceError> {
+        self.children_reading(relation, parent_ids, query, Columns::ALL)
+            .await
+    }
+
+    /// Children of many parents, one page per parent, in one statement, each read from
+    /// `columns` only (see [`Columns`]).
+    pub async fn children_reading<R: Resource>(
+        &self,
+        relation: &Relation,
+        parent_ids: &[String],
+        query: &ListQuery,
+        columns: Columns,
+    ) -> Result<HashMap<String, Vec<R>>, PersistenceError> {
         let scope = self.scope(R::TABLE);
-        with_conn!(self, c => resource::children(c, relation, parent_ids, query, scope.as_ref()).await)
+        with_conn!(self, c => resource::children(c, relation, parent_ids, query, scope.as_ref(), columns).await)
     }
 
     /// Child counts of many parents, in one statement.

@@ -38,10 +38,70 @@ pub trait Resource: sealed::Sealed + Clone + Send + Sync + 'static {
     /// columns (`text_key`, which can be long) are not sent with every row.
     #[doc(hidden)]
     fn columns() -> &'static [&'static str];
+    /// The columns a record cannot be built without (its id and the codes its conversion
+    /// parses), when a read may leave the others out (see [`Columns`]); `None` when every read
+    /// takes every column.
+    const NEEDED: Option<&'static [&'static str]> = None;
+}
+
+/// Which of a record's columns a read fetches: every one, or those a page's selection reads
+/// together with those the record cannot be built without ([`Resource::NEEDED`]).
+///
+/// A nested page of a dashboard asks a few fields of each record (a session's audience and
+/// start date) where the record has two dozen columns (titles in three languages, venue,
+/// series, meta); fetching and decoding the rest was a fifth of the server's work. A column
+/// left out is read as its field's default (`None` for an optional field), so the record must
+/// only be given to resolvers of the fields it was read for: the gateway keys such pages by
+/// their columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Columns(u64);
+
+impl Columns {
+    /// Every column.
+    pub const ALL: Self = Self(u64::MAX);
+
+    /// `R`'s columns named in `names`, with those every record of `R` is read with. Every
+    /// column when a name is not one of `R`'s, when `R` has no [`Resource::NEEDED`], or when
+    /// the names cover them all.
+    pub fn of<'a, R: Resource>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let Some(needed) = R::NEEDED else {
+            return Self::ALL;
+        };
+        let all = R::columns();
+        let bit = |name: &str| all.iter().position(|c| *c == name).map(|i| 1u64 << i);
+        let mut wanted = 0;
+        for name in needed.iter().copied().chain(names) {
+            match bit(name) {
+                Some(b) => wanted |= b,
+                None => return Self::ALL,
+            }
+        }
+        if wanted == every(all.len()) {
+            Self::ALL
+        } else {
+            Self(wanted)
+        }
+    }
+
+    /// Whether the column at `index` is read.
+    fn has(self, index: usize) -> bool {
+        self.0 & (1 << index) != 0
+    }
+
+    /// How many of `R`'s columns are read.
+    fn count<R: Resource>(self) -> usize {
+        (self.0 & every(R::columns().len())).count_ones() as usize
+    }
+}
+
+/// The bits of the first `n` columns.
+fn every(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1 << n) - 1 }
 }
 
 macro_rules! resource {
-    ($domain:ty, $module:ident, $convert:path, [$($field:literal),* $(,)?]) => {
+    ($domain:ty, $module:ident, $convert:path, [$($field:literal),* $(,)?]
+     $(, needs [$($needed:literal),* $(,)?])?) => {
         impl sealed::Sealed for $domain {}
         impl Resource for $domain {
             type Row = $module::Model;
@@ -54,6 +114,7 @@ macro_rules! resource {
                 // The order `Positional::read` expects (tested to be the entity's columns).
                 <$module::Model as Positional>::NAMES
             }
+            $(const NEEDED: Option<&'static [&'static str]> = Some(&[$($needed),*]);)?
         }
     };
 }
@@ -136,7 +197,8 @@ resource!(
         "updated_at",
         "archived_at",
         "demo",
-    ]
+    ],
+    needs ["id", "scope", "modality", "themes", "status"]
 );
 resource!(
     domain::Agreement,
@@ -163,7 +225,8 @@ resource!(
         "updated_at",
         "archived_at",
         "demo",
-    ]
+    ],
+    needs ["id", "agreement_type", "status", "themes"]
 );
 resource!(
     domain::AgreementParty,
@@ -179,7 +242,8 @@ resource!(
         "updated_at",
         "archived_at",
         "demo",
-    ]
+    ],
+    needs ["id", "role"]
 );
 resource!(
     domain::Commitment,
@@ -197,7 +261,8 @@ resource!(
         "updated_at",
         "archived_at",
         "demo",
-    ]
+    ],
+    needs ["id", "kind", "status"]
 );
 resource!(
     domain::Project,
@@ -219,7 +284,8 @@ resource!(
         "updated_at",
         "archived_at",
         "demo",
-    ]
+    ],
+    needs ["id", "status"]
 );
 resource!(
     domain::ProjectParticipant,
@@ -281,7 +347,8 @@ resource!(
         "updated_at",
         "archived_at",
         "demo",
-    ]
+    ],
+    needs ["id", "audience", "topics", "status"]
 );
 resource!(
     domain::Tally,
@@ -453,10 +520,12 @@ const PARENT: &str = "__parent";
 const LINK: &str = "__link";
 const ROW_NUMBER: &str = "__rn";
 
-fn record_columns<R: Resource>() -> impl Iterator<Item = (Alias, Alias)> {
+fn record_columns<R: Resource>(columns: Columns) -> impl Iterator<Item = (Alias, Alias)> {
     R::columns()
         .iter()
-        .map(|column| (Alias::new(R::TABLE), Alias::new(*column)))
+        .enumerate()
+        .filter(move |(i, _)| columns.has(*i))
+        .map(|(_, column)| (Alias::new(R::TABLE), Alias::new(*column)))
 }
 
 /// `column` is one of `ids`. On PostgreSQL `column = ANY($1)` with the ids as one array: the
@@ -473,10 +542,11 @@ fn one_of(column: Expr, ids: &[String], backend: DbBackend) -> Expr {
 fn base_select<R: Resource>(
     query: &ListQuery,
     scope: Option<&Filter>,
+    columns: Columns,
 ) -> Result<SelectStatement, PersistenceError> {
     let mut select = Query::select();
     select
-        .columns(record_columns::<R>())
+        .columns(record_columns::<R>(columns))
         .from(Alias::new(R::TABLE));
     if let Some(scope) = scope {
         select.cond_where(condition_on(R::TABLE, None, scope)?);
@@ -526,6 +596,14 @@ fn decode<R: Resource>(row: &QueryResult) -> Result<R, PersistenceError> {
     R::from_row(R::Row::read(row)?)
 }
 
+/// Decodes a row that starts with those of `R`'s columns that `columns` reads.
+fn decode_some<R: Resource>(row: &QueryResult, columns: Columns) -> Result<R, PersistenceError> {
+    if columns == Columns::ALL {
+        return decode::<R>(row);
+    }
+    R::from_row(R::Row::read_some(row, columns.0)?)
+}
+
 /// Decodes a row of `R` (see [`decode`]) with its id.
 fn decode_with_id<R: Resource>(row: &QueryResult) -> Result<(String, R), PersistenceError> {
     let id: String = row.try_get("", "id")?;
@@ -538,7 +616,7 @@ fn ordered_select<R: Resource>(
     query: &ListQuery,
     scope: Option<&Filter>,
 ) -> Result<SelectStatement, PersistenceError> {
-    let mut select = base_select::<R>(query, scope)?;
+    let mut select = base_select::<R>(query, scope, Columns::ALL)?;
     for (expr, dir) in order_exprs::<R>(query)? {
         select.order_by_expr_with_nulls(expr, dir, NullOrdering::Last);
     }
@@ -755,7 +833,7 @@ pub async fn count<R: Resource, C: ConnectionTrait>(
     query: &ListQuery,
     scope: Option<&Filter>,
 ) -> Result<u64, PersistenceError> {
-    let mut select = base_select::<R>(query, scope)?;
+    let mut select = base_select::<R>(query, scope, Columns::ALL)?;
     select
         .clear_selects()
         .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("n"));
@@ -778,7 +856,7 @@ pub async fn by_ids<R: Resource, C: ConnectionTrait>(
     }
     let mut select = Query::select();
     select
-        .columns(record_columns::<R>())
+        .columns(record_columns::<R>(Columns::ALL))
         .from(Alias::new(R::TABLE))
         .and_where(one_of(
             Expr::col((Alias::new(R::TABLE), Alias::new("id"))),
@@ -805,7 +883,7 @@ pub async fn visible_ids<R: Resource, C: ConnectionTrait>(
     }
     let id = Expr::col((Alias::new(R::TABLE), Alias::new("id")));
     // The lists' scope and archive rules, reading the id alone.
-    let mut select = base_select::<R>(&ListQuery::first(0), scope)?;
+    let mut select = base_select::<R>(&ListQuery::first(0), scope, Columns::ALL)?;
     select
         .clear_selects()
         .expr(id.clone())
@@ -822,6 +900,7 @@ fn children_select<R: Resource>(
     parent_ids: &[String],
     query: &ListQuery,
     scope: Option<&Filter>,
+    columns: Columns,
 ) -> Result<(SelectStatement, Expr), PersistenceError> {
     if relation.target != R::TABLE {
         return Err(PersistenceError::UnknownField {
@@ -830,7 +909,7 @@ fn children_select<R: Resource>(
         });
     }
     let backend = db.get_database_backend();
-    let mut select = base_select::<R>(query, scope)?;
+    let mut select = base_select::<R>(query, scope, columns)?;
     let parent_col = match relation.via {
         Via::Column(column) => Expr::col((Alias::new(R::TABLE), Alias::new(column))),
         Via::Link {
@@ -862,18 +941,21 @@ fn children_select<R: Resource>(
 }
 
 /// Children of many parents in one statement, at most `query.page.limit` per parent after
-/// skipping `query.page.offset`, keyed by parent id. A parent without children is absent.
+/// skipping `query.page.offset`, keyed by parent id, each read from `columns`. A parent without
+/// children is absent.
 pub async fn children<R: Resource, C: ConnectionTrait>(
     db: &C,
     relation: &Relation,
     parent_ids: &[String],
     query: &ListQuery,
     scope: Option<&Filter>,
+    columns: Columns,
 ) -> Result<HashMap<String, Vec<R>>, PersistenceError> {
     if parent_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let (mut inner, parent_col) = children_select::<R>(db, relation, parent_ids, query, scope)?;
+    let (mut inner, parent_col) =
+        children_select::<R>(db, relation, parent_ids, query, scope, columns)?;
     let mut window = WindowStatement::new();
     window.add_partition_by(parent_col.clone());
     for (expr, dir) in order_exprs::<R>(query)? {
@@ -898,11 +980,12 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
         .and_where(Expr::col(Alias::new(ROW_NUMBER)).lte(high))
         .to_owned();
     let rows = db.query_all(&outer).await?;
+    // The parent id and the row number follow the record's columns.
+    let after = columns.count::<R>();
     let numbered = rows.iter().map(|row| {
-        // The parent id and the row number follow the record's columns.
-        let parent = crate::entities::str_at(row, R::columns().len())?;
-        let number: i64 = crate::entities::value_at(row, R::columns().len() + 1)?;
-        Ok((parent, number, decode::<R>(row)?))
+        let parent = crate::entities::str_at(row, after)?;
+        let number: i64 = crate::entities::value_at(row, after + 1)?;
+        Ok((parent, number, decode_some::<R>(row, columns)?))
     });
     // At most one entry per parent, and at most a page (and its probe row) per parent.
     let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
@@ -990,7 +1073,8 @@ pub async fn child_counts<R: Resource, C: ConnectionTrait>(
     if parent_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let (mut select, parent_col) = children_select::<R>(db, relation, parent_ids, query, scope)?;
+    let (mut select, parent_col) =
+        children_select::<R>(db, relation, parent_ids, query, scope, Columns::ALL)?;
     select
         .clear_selects()
         .expr_as(parent_col.clone(), Alias::new(PARENT))
@@ -1072,11 +1156,63 @@ mod tests {
 
     #[test]
     fn records_are_read_by_their_columns_without_derived_ones() {
-        let select = base_select::<domain::Organisation>(&ListQuery::first(5), None);
+        let select = base_select::<domain::Organisation>(&ListQuery::first(5), None, Columns::ALL);
         let sql = select.map(|s| s.to_string(PostgresQueryBuilder));
         let sql = sql.unwrap_or_default();
         assert!(sql.contains(r#""organisations"."name_fr""#), "{sql}");
         assert!(!sql.contains("text_key"), "{sql}");
         assert!(!sql.contains('*'), "{sql}");
+    }
+
+    #[test]
+    fn some_columns_are_those_named_and_those_every_record_needs() {
+        type S = domain::TrainingSession;
+        let lean = Columns::of::<S>(["start_date"]);
+        assert_ne!(lean, Columns::ALL);
+        // id, audience, topics, status, then the one named.
+        assert_eq!(lean.count::<S>(), 5);
+        let read: Vec<&str> = S::columns()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| lean.has(*i))
+            .map(|(_, c)| *c)
+            .collect();
+        assert_eq!(read, ["id", "audience", "topics", "start_date", "status"]);
+        // A name that is not a column, a type without needed columns, or every column named:
+        // every column.
+        assert_eq!(Columns::of::<S>(["start_date", "startDate"]), Columns::ALL);
+        assert_eq!(Columns::of::<domain::Site>(["id"]), Columns::ALL);
+        assert_eq!(Columns::of::<S>(S::columns().iter().copied()), Columns::ALL);
+        assert_eq!(Columns::ALL.count::<S>(), S::columns().len());
+    }
+
+    #[test]
+    fn the_columns_every_record_needs_are_its_own() {
+        fn check<R: Resource>() {
+            let needed = R::NEEDED.expect("needed columns");
+            for column in needed {
+                assert!(R::columns().contains(column), "{}.{column}", R::TABLE);
+            }
+            assert!(needed.contains(&"id"), "{}", R::TABLE);
+        }
+        check::<domain::Partnership>();
+        check::<domain::Agreement>();
+        check::<domain::AgreementParty>();
+        check::<domain::Commitment>();
+        check::<domain::Project>();
+        check::<domain::TrainingSession>();
+    }
+
+    #[test]
+    fn a_page_read_from_some_columns_selects_only_those() {
+        let lean = Columns::of::<domain::Project>(["title_fr"]);
+        let select = base_select::<domain::Project>(&ListQuery::first(3), None, lean);
+        let sql = select.map(|s| s.to_string(PostgresQueryBuilder));
+        let sql = sql.unwrap_or_default();
+        assert!(sql.contains(r#""projects"."title_fr""#), "{sql}");
+        assert!(sql.contains(r#""projects"."status""#), "{sql}");
+        for left_out in ["description_fr", "title_en", "planned_start", "created_at"] {
+            assert!(!sql.contains(left_out), "{left_out} in {sql}");
+        }
     }
 }

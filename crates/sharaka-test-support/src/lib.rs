@@ -194,6 +194,11 @@ impl TestApp {
         })
     }
 
+    /// The URL of the test's own database, for a test that must write what the API cannot.
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.app.store

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 use sharaka_persistence::{Filter, ListQuery, Order, Relation, Resource};
 
+use super::columns::{Reads, selected};
 use super::connection::{Paged, TotalFn, page, probe};
 use super::context::deps;
 use crate::error::{ApiError, GqlResultExt};
@@ -65,8 +66,9 @@ pub async fn all_children<R: Resource>(
         .unwrap_or_default())
 }
 
-/// One page of `parent`'s children under `relation`, with a lazily counted total.
-pub async fn children<R: Resource>(
+/// One page of `parent`'s children under `relation`, with a lazily counted total; each read
+/// from the columns the page's selection needs ([`super::columns`]).
+pub async fn children<R: Reads>(
     ctx: &Context<'_>,
     relation: Relation,
     parent: &str,
@@ -80,9 +82,15 @@ pub async fn children<R: Resource>(
         page: probe(page),
         include_archived: false,
     };
+    let columns = selected::<R>(ctx);
     let loader = Arc::clone(&deps(ctx).loader);
     let rows = loader
-        .load_one(ChildKey::<R>::new(relation, parent, query.clone()))
+        .load_one(ChildKey::<R>::reading(
+            relation,
+            parent,
+            query.clone(),
+            columns,
+        ))
         .await
         .map_err(ApiError::from)
         .gql()?
