@@ -3340,3 +3340,107 @@ async fn lean_pages_answer_as_full_records_do(app: TestApp) {
     }
     assert!(compared > 500, "only {compared} values compared");
 }
+
+backend_tests!(
+    short_lists_cut_their_pages_as_numbered_pages_do,
+    Data::Demo,
+    short_lists_cut_their_pages_as_numbered_pages_do
+);
+/// A short relation's first page (`Relation::short`: a session's tallies, a project's
+/// sectors, a visit's delegation) is read without numbering each parent's children in SQL; it
+/// must be the page the numbered read gives, at every page size, for parents with and without
+/// children, and an offset page is still numbered.
+async fn short_lists_cut_their_pages_as_numbered_pages_do(app: TestApp) {
+    use sharaka_domain::TrainingSession;
+    use sharaka_domain::{DelegationTally, ExchangeVisit, Project, ProjectSector, Tally};
+    use sharaka_persistence::{ListQuery, Page, Relation, Resource, relations as rel};
+
+    async fn same_pages<R: Resource + PartialEq + std::fmt::Debug>(
+        app: &TestApp,
+        relation: Relation,
+        parents: &[String],
+    ) -> usize {
+        assert!(relation.short, "{}", relation.name);
+        let numbered = Relation {
+            short: false,
+            ..relation
+        };
+        let mut compared = 0;
+        for (offset, limit) in [(0, 0), (0, 1), (0, 2), (0, 3), (0, 100), (1, 2)] {
+            let query = ListQuery {
+                page: Page { offset, limit },
+                ..ListQuery::first(limit)
+            };
+            let short = app.store().children::<R>(&relation, parents, &query).await;
+            let whole = app.store().children::<R>(&numbered, parents, &query).await;
+            let (short, whole) = (short.expect("short"), whole.expect("numbered"));
+            assert_eq!(short, whole, "{} at {offset}+{limit}", relation.name);
+            if limit == 100 {
+                // Some parent has more than one child: pages of one were cut.
+                let longest = short.values().map(Vec::len).max().unwrap_or(0);
+                assert!((2..100).contains(&longest), "{}: {longest}", relation.name);
+            }
+            compared += short.values().map(Vec::len).sum::<usize>();
+        }
+        compared
+    }
+
+    // More sessions, each with tallies, beside the demo's.
+    let size = SyntheticSize {
+        partners: 3,
+        agreements_per_partner: 2,
+        projects_per_agreement: 2,
+        seed: 7,
+    };
+    seed::synthetic(app.store(), size)
+        .await
+        .expect("synthetic seed");
+    // The demo's visits give no delegation: each is given one of each sex.
+    {
+        use sea_orm::ConnectionTrait as _;
+        let db = sea_orm::Database::connect(app.database_url())
+            .await
+            .expect("database");
+        for sex in ["FEMALE", "MALE"] {
+            db.execute_unprepared(&format!(
+                "INSERT INTO exchange_visit_tallies (id, exchange_visit_id, sex, count)
+                 SELECT id || ':{sex}', id, '{sex}', 3 FROM exchange_visits"
+            ))
+            .await
+            .expect("delegation tallies");
+        }
+        db.close().await.expect("close");
+    }
+    let store = app.store();
+    let sessions: Vec<String> = store
+        .list::<TrainingSession>(&ListQuery::first(1000))
+        .await
+        .expect("sessions")
+        .into_iter()
+        .map(|s| s.id.as_str().to_owned())
+        .chain(["trn:none".to_owned()])
+        .collect();
+    let projects: Vec<String> = store
+        .list::<Project>(&ListQuery::first(1000))
+        .await
+        .expect("projects")
+        .into_iter()
+        .map(|p| p.id.as_str().to_owned())
+        .collect();
+    let visits: Vec<String> = store
+        .list::<ExchangeVisit>(&ListQuery::first(1000))
+        .await
+        .expect("visits")
+        .into_iter()
+        .map(|v| v.id.as_str().to_owned())
+        .collect();
+    let tallies = same_pages::<Tally>(&app, rel::SESSION_TALLIES, &sessions).await;
+    let sectors = same_pages::<ProjectSector>(&app, rel::PROJECT_SECTORS, &projects).await;
+    let delegations = same_pages::<DelegationTally>(&app, rel::VISIT_TALLIES, &visits).await;
+    assert!(tallies > 50, "{tallies} tallies compared");
+    assert!(
+        sectors > 0 && delegations > 0,
+        "{sectors} sectors, {delegations} delegations"
+    );
+    assert!(rel::PERIOD_VALUES.short);
+}

@@ -9,6 +9,7 @@ const fn column(name: &'static str, target: &'static str, column: &'static str) 
         name,
         target,
         via: Via::Column(column),
+        short: false,
     }
 }
 
@@ -27,6 +28,15 @@ const fn link(
             parent,
             child,
         },
+        short: false,
+    }
+}
+
+/// `relation`, whose parents have only a few children each (see [`Relation::short`]).
+const fn short(relation: Relation) -> Relation {
+    Relation {
+        short: true,
+        ..relation
     }
 }
 
@@ -201,7 +211,8 @@ pub const AGREEMENT_VISITS: Relation = column(
 pub const PROJECT_PARTICIPANTS: Relation =
     column("project.participants", "project_participants", "project_id");
 /// A project's sectors.
-pub const PROJECT_SECTORS: Relation = column("project.sectors", "project_sectors", "project_id");
+pub const PROJECT_SECTORS: Relation =
+    short(column("project.sectors", "project_sectors", "project_id"));
 /// Sites a project works at.
 pub const PROJECT_SITES: Relation = link(
     "project.sites",
@@ -249,11 +260,11 @@ pub const RESULT_INDICATORS: Relation =
 pub const INDICATOR_PERIODS: Relation =
     column("indicator.periods", "indicator_periods", "indicator_id");
 /// A period's disaggregated target and actual values.
-pub const PERIOD_VALUES: Relation = column(
+pub const PERIOD_VALUES: Relation = short(column(
     "indicatorPeriod.values",
     "indicator_period_values",
     "period_id",
-);
+));
 
 /// Organisations whose trainers deliver a session.
 pub const SESSION_PROVIDERS: Relation = link(
@@ -264,11 +275,11 @@ pub const SESSION_PROVIDERS: Relation = link(
     "organisation_id",
 );
 /// A session's tallies.
-pub const SESSION_TALLIES: Relation = column(
+pub const SESSION_TALLIES: Relation = short(column(
     "trainingSession.tallies",
     "training_tallies",
     "training_session_id",
-);
+));
 /// Contributions to a session.
 pub const SESSION_CONTRIBUTIONS: Relation = column(
     "trainingSession.contributions",
@@ -285,11 +296,11 @@ pub const VISIT_SITES: Relation = link(
     "site_id",
 );
 /// A visit's delegation tallies.
-pub const VISIT_TALLIES: Relation = column(
+pub const VISIT_TALLIES: Relation = short(column(
     "exchangeVisit.delegation",
     "exchange_visit_tallies",
     "exchange_visit_id",
-);
+));
 
 /// The audit events of a record (any kind), oldest first.
 pub const RECORD_HISTORY: Relation = column("record.history", "audit_events", "record_id");
