@@ -3129,11 +3129,12 @@ backend_tests!(
     Data::Demo,
     lean_pages_answer_as_full_records_do
 );
-/// A nested page reads only the columns its selection needs (`schema::columns`), and leaves
-/// the others as defaults in the records it hands its resolvers. For every type whose pages do
-/// so, every field is listed with the columns it reads (compared with introspection, so a
-/// field added later must be listed), and every field asked alone through a nested page must
-/// answer what the record read whole answers (`nodes(ids:)` reads every column).
+/// A page, at the root or nested, reads only the columns its selection needs
+/// (`schema::columns`), and leaves the others as defaults in the records it hands its
+/// resolvers. For every type whose pages do so, every field is listed with the columns it
+/// reads (compared with introspection, so a field added later must be listed), and every field
+/// asked alone through a root list and through a nested page must answer what the record read
+/// whole answers (`nodes(ids:)` reads every column).
 async fn lean_pages_answer_as_full_records_do(app: TestApp) {
     use sea_orm::ConnectionTrait as _;
     use sharaka_gateway::schema::columns::Reads;
@@ -3145,6 +3146,16 @@ async fn lean_pages_answer_as_full_records_do(app: TestApp) {
         "UPDATE partnerships SET since = COALESCE(since, '2019-05'),
            is_strategic = (id <> (SELECT MIN(id) FROM partnerships))",
         "UPDATE agreements SET demo = (id <> (SELECT MIN(id) FROM agreements))",
+        "UPDATE organisations SET demo = (id <> (SELECT MIN(id) FROM organisations)),
+           name_ar = COALESCE(name_ar, 'منظمة'), name_en = COALESCE(name_en, 'Organisation'),
+           acronym = COALESCE(acronym, 'ORG'), iati_org_type = COALESCE(iati_org_type, 21),
+           legal_nature = COALESCE(legal_nature, 'PRIVATE_LAW'),
+           country_code = COALESCE(country_code, 'MA'),
+           parent_id = COALESCE(parent_id, id), founded_on = COALESCE(founded_on, '1999-04'),
+           website = COALESCE(website, 'https://example.org'),
+           description_ar = COALESCE(description_ar, 'وصف'),
+           description_fr = COALESCE(description_fr, 'Description'),
+           description_en = COALESCE(description_en, 'Description')",
         "UPDATE projects SET demo = (id <> (SELECT MIN(id) FROM projects))",
         "UPDATE commitments SET illustrative = (id <> (SELECT MIN(id) FROM commitments))",
         "UPDATE agreements SET reference = COALESCE(reference, 'REF-' || id),
@@ -3244,8 +3255,39 @@ async fn lean_pages_answer_as_full_records_do(app: TestApp) {
         names
     }
 
-    // (type, its fields listed, the root list and nested page that reach it).
-    let types: [(&str, Vec<&str>, &str, &str); 6] = [
+    // (type, its fields listed, the root list and nested page that reach it; a root list's
+    // own records when the nested page is empty).
+    let types: [(&str, Vec<&str>, &str, &str); 11] = [
+        (
+            "Organisation",
+            listed::<sharaka_domain::Organisation>(),
+            "organisations",
+            "",
+        ),
+        (
+            "Partnership",
+            listed::<sharaka_domain::Partnership>(),
+            "partnerships",
+            "",
+        ),
+        (
+            "Agreement",
+            listed::<sharaka_domain::Agreement>(),
+            "agreements",
+            "",
+        ),
+        (
+            "Project",
+            listed::<sharaka_domain::Project>(),
+            "projects",
+            "",
+        ),
+        (
+            "TrainingSession",
+            listed::<sharaka_domain::TrainingSession>(),
+            "trainingSessions",
+            "",
+        ),
         (
             "Partnership",
             listed::<sharaka_domain::Partnership>(),
@@ -3295,15 +3337,23 @@ async fn lean_pages_answer_as_full_records_do(app: TestApp) {
             "{type_name}: fields and the columns they read"
         );
         for (name, selection) in &fields {
-            let query = format!(
-                "{{ {list}(first: 100) {{ nodes {{ {nested}(first: 50) {{
-                     nodes {{ id {selection} }} edges {{ node {{ id {selection} }} }}
-                }} }} }} }}"
-            );
+            let page = format!("nodes {{ id {selection} }} edges {{ node {{ id {selection} }} }}");
+            let query = if nested.is_empty() {
+                format!("{{ {list}(first: 100) {{ {page} }} }}")
+            } else {
+                format!(
+                    "{{ {list}(first: 100) {{ nodes {{ {nested}(first: 50) {{ {page} }} }} }} }}"
+                )
+            };
             let data = app.data(&query, json!({})).await;
+            let pages: Vec<&Value> = if nested.is_empty() {
+                vec![&data[list]]
+            } else {
+                let parents = data[list]["nodes"].as_array().expect("parents");
+                parents.iter().map(|parent| &parent[nested]).collect()
+            };
             let mut lean: Vec<&Value> = Vec::new();
-            for parent in data[list]["nodes"].as_array().expect("parents") {
-                let page = &parent[nested];
+            for page in pages {
                 let nodes = page["nodes"].as_array().expect("nodes");
                 let edges = page["edges"].as_array().expect("edges");
                 assert_eq!(nodes.len(), edges.len());
@@ -3312,7 +3362,10 @@ async fn lean_pages_answer_as_full_records_do(app: TestApp) {
                     lean.push(node);
                 }
             }
-            assert!(!lean.is_empty(), "{type_name}: no nested records");
+            assert!(
+                !lean.is_empty(),
+                "{type_name} in {list} {nested}: no records"
+            );
             let ids: Vec<&Value> = lean.iter().map(|n| &n["id"]).collect();
             let whole = app
                 .data(

@@ -362,8 +362,17 @@ impl Store {
 
     /// One page of records.
     pub async fn list<R: Resource>(&self, query: &ListQuery) -> Result<Vec<R>, PersistenceError> {
+        self.list_reading(query, Columns::ALL).await
+    }
+
+    /// One page of records, each read from `columns` only (see [`Columns`]).
+    pub async fn list_reading<R: Resource>(
+        &self,
+        query: &ListQuery,
+        columns: Columns,
+    ) -> Result<Vec<R>, PersistenceError> {
         let scope = self.scope(R::TABLE);
-        with_conn!(self, c => resource::list(c, query, scope.as_ref()).await)
+        with_conn!(self, c => resource::list(c, query, scope.as_ref(), columns).await)
     }
 
     /// Keyset paging (see [`resource::list_after`]): at most `limit` records the filter keeps

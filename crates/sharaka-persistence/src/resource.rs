@@ -140,7 +140,8 @@ resource!(
         "updated_at",
         "archived_at",
         "demo",
-    ]
+    ],
+    needs ["id", "category", "identifiers"]
 );
 resource!(
     domain::Region,
@@ -619,8 +620,9 @@ fn decode_with_id<R: Resource>(row: &QueryResult) -> Result<(String, R), Persist
 fn ordered_select<R: Resource>(
     query: &ListQuery,
     scope: Option<&Filter>,
+    columns: Columns,
 ) -> Result<SelectStatement, PersistenceError> {
-    let mut select = base_select::<R>(query, scope, Columns::ALL)?;
+    let mut select = base_select::<R>(query, scope, columns)?;
     for (expr, dir) in order_exprs::<R>(query)? {
         select.order_by_expr_with_nulls(expr, dir, NullOrdering::Last);
     }
@@ -632,11 +634,14 @@ pub async fn list<R: Resource, C: ConnectionTrait>(
     db: &C,
     query: &ListQuery,
     scope: Option<&Filter>,
+    columns: Columns,
 ) -> Result<Vec<R>, PersistenceError> {
-    let mut select = ordered_select::<R>(query, scope)?;
+    let mut select = ordered_select::<R>(query, scope, columns)?;
     select.limit(query.page.limit).offset(query.page.offset);
     let rows = db.query_all(&select).await?;
-    rows.iter().map(decode::<R>).collect()
+    rows.iter()
+        .map(|row| decode_some::<R>(row, columns))
+        .collect()
 }
 
 /// Keyset paging: at most `limit` records of `R` that the filter keeps, in the list's order by
@@ -675,7 +680,7 @@ pub async fn list_after<R: Resource, C: ConnectionTrait>(
         }
         (after, _) => after,
     };
-    let mut select = ordered_select::<R>(&query, scope)?;
+    let mut select = ordered_select::<R>(&query, scope, Columns::ALL)?;
     select.limit(limit);
     if let Some(after) = after {
         select.and_where(Expr::col((Alias::new(R::TABLE), Alias::new("id"))).gt(after));
@@ -733,7 +738,7 @@ async fn after_in_key<R: Resource, C: ConnectionTrait>(
             Direction::Asc => (key.clone().gte(value()), key.clone().gt(value())),
             Direction::Desc => (key.clone().lte(value()), key.clone().lt(value())),
         };
-        let mut select = ordered_select::<R>(query, scope)?;
+        let mut select = ordered_select::<R>(query, scope, Columns::ALL)?;
         select
             .and_where(bound)
             .cond_where(
@@ -750,7 +755,7 @@ async fn after_in_key<R: Resource, C: ConnectionTrait>(
     }
     let left = limit.saturating_sub(out.len() as u64);
     if left > 0 {
-        let mut select = ordered_select::<R>(query, scope)?;
+        let mut select = ordered_select::<R>(query, scope, Columns::ALL)?;
         select.and_where(key.is_null());
         if unset {
             select.and_where(id.gt(after));
@@ -822,7 +827,7 @@ async fn after_in_keys<R: Resource, C: ConnectionTrait>(
         );
     }
     later = later.add(tie.add(col("id").gt(after)));
-    let mut select = ordered_select::<R>(query, scope)?;
+    let mut select = ordered_select::<R>(query, scope, Columns::ALL)?;
     select.cond_where(later).limit(query.page.limit);
     db.query_all(&select)
         .await?

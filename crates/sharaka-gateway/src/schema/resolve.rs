@@ -121,8 +121,9 @@ pub async fn children<R: Reads>(
     Ok(Paged::new(rows, page, total))
 }
 
-/// One page of a root list.
-pub async fn list<R: Resource>(
+/// One page of a root list, each record read from the columns the page's selection needs
+/// ([`super::columns`]).
+pub async fn list<R: Reads>(
     ctx: &Context<'_>,
     filter: Option<Filter>,
     order: Vec<Order>,
@@ -138,7 +139,10 @@ pub async fn list<R: Resource>(
         include_archived,
     };
     let store = deps(ctx).store.clone();
-    let rows = store.list::<R>(&query).await.gql()?;
+    let rows = store
+        .list_reading::<R>(&query, selected::<R>(ctx))
+        .await
+        .gql()?;
     let total: TotalFn = Arc::new(move || {
         let store = store.clone();
         let query = query.clone();
