@@ -3136,7 +3136,6 @@ backend_tests!(
 /// asked alone through a root list and through a nested page must answer what the record read
 /// whole answers (`nodes(ids:)` reads every column).
 async fn lean_pages_answer_as_full_records_do(app: TestApp) {
-    use sea_orm::ConnectionTrait as _;
     use sharaka_gateway::schema::columns::Reads;
 
     // Every optional column set where the demo leaves it empty, so that a field answered
@@ -3200,13 +3199,7 @@ async fn lean_pages_answer_as_full_records_do(app: TestApp) {
            series_id = COALESCE(series_id, 'series:test'),
            cycle_number = COALESCE(cycle_number, 3)",
     ];
-    let db = sea_orm::Database::connect(app.database_url())
-        .await
-        .expect("database");
-    for statement in fill {
-        db.execute_unprepared(statement).await.expect(statement);
-    }
-    db.close().await.expect("close");
+    app.execute_sql(&fill).await;
 
     /// `type_name`'s fields, each as a selection: a leaf as it is, an object with the parts
     /// that tell it apart. Fields whose arguments are all optional are asked without them.
@@ -3449,21 +3442,14 @@ async fn short_lists_cut_their_pages_as_numbered_pages_do(app: TestApp) {
         .await
         .expect("synthetic seed");
     // The demo's visits give no delegation: each is given one of each sex.
-    {
-        use sea_orm::ConnectionTrait as _;
-        let db = sea_orm::Database::connect(app.database_url())
-            .await
-            .expect("database");
-        for sex in ["FEMALE", "MALE"] {
-            db.execute_unprepared(&format!(
-                "INSERT INTO exchange_visit_tallies (id, exchange_visit_id, sex, count)
-                 SELECT id || ':{sex}', id, '{sex}', 3 FROM exchange_visits"
-            ))
-            .await
-            .expect("delegation tallies");
-        }
-        db.close().await.expect("close");
-    }
+    let delegations = ["FEMALE", "MALE"].map(|sex| {
+        format!(
+            "INSERT INTO exchange_visit_tallies (id, exchange_visit_id, sex, count)
+             SELECT id || ':{sex}', id, '{sex}', 3 FROM exchange_visits"
+        )
+    });
+    app.execute_sql(&delegations.each_ref().map(String::as_str))
+        .await;
     let store = app.store();
     let sessions: Vec<String> = store
         .list::<TrainingSession>(&ListQuery::first(1000))

@@ -194,9 +194,14 @@ impl TestApp {
         })
     }
 
-    /// The URL of the test's own database, for a test that must write what the API cannot.
-    pub fn database_url(&self) -> &str {
-        &self._db.url
+    /// Runs `statements` on the test's own database, over a connection of their own: for a
+    /// test that must write what the API cannot. Panics, naming the statement, if one fails.
+    pub async fn execute_sql(&self, statements: &[&str]) {
+        let db = Database::connect(&self._db.url).await.expect("database");
+        for statement in statements {
+            db.execute_unprepared(statement).await.expect(statement);
+        }
+        db.close().await.expect("close");
     }
 
     /// The store.
