@@ -24,6 +24,11 @@ pub trait Positional: FromQueryResult + Sized {
     fn read_some(row: &QueryResult, wanted: u64) -> Result<Self, DbErr>;
 }
 
+/// The bits of the first `n` columns of a row (see `resource::Columns`).
+pub(crate) fn every(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1 << n) - 1 }
+}
+
 /// Reads the next column of a row into a field when `wanted` has the field's bit; the field's
 /// default otherwise. `bit` is the field's index, moved on to the next field.
 #[inline]
@@ -146,7 +151,7 @@ macro_rules! model {
                         $($field: $crate::entities::some_at(row, &mut index, &mut bit, wanted)?,)*
                     });
                 }
-                let every = u64::MAX >> (64 - <Self as $crate::entities::Positional>::NAMES.len());
+                let every = $crate::entities::every(<Self as $crate::entities::Positional>::NAMES.len());
                 if wanted & every == every {
                     return <Self as sea_orm::FromQueryResult>::from_query_result(row, "");
                 }

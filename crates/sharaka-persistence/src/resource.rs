@@ -15,6 +15,7 @@ use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 use sharaka_domain as domain;
 
 use crate::convert;
+use crate::entities::every;
 use crate::entities::*;
 use crate::error::PersistenceError;
 use crate::query::{Direction, Filter, ListQuery, Order, Page, condition, condition_on};
@@ -92,11 +93,6 @@ impl Columns {
     fn count<R: Resource>(self) -> usize {
         (self.0 & every(R::columns().len())).count_ones() as usize
     }
-}
-
-/// The bits of the first `n` columns.
-fn every(n: usize) -> u64 {
-    if n >= 64 { u64::MAX } else { (1 << n) - 1 }
 }
 
 macro_rules! resource {
@@ -1028,35 +1024,27 @@ async fn short_children<R: Resource, C: ConnectionTrait>(
         select.order_by_expr_with_nulls(expr, dir, NullOrdering::Last);
     }
     let rows = db.query_all(&select).await?;
-    let limit = usize::try_from(query.page.limit).unwrap_or(usize::MAX);
+    let limit = i64::try_from(query.page.limit).unwrap_or(i64::MAX);
     let after = columns.count::<R>();
-    let mut out: HashMap<String, Vec<R>> = HashMap::with_capacity(parent_ids.len());
-    // Each parent's rows come together: gathered as a run, put in the map once.
-    let mut run: Option<(String, Vec<R>)> = None;
-    for row in &rows {
-        let parent = crate::entities::str_at(row, after)?;
-        match &mut run {
-            Some((current, children)) if current.as_str() == parent.as_ref() => {
-                if children.len() < limit {
-                    children.push(decode_some::<R>(row, columns)?);
-                }
-                continue;
-            }
-            _ => {}
-        }
-        let mut children = Vec::with_capacity(limit.min(PER_PARENT));
-        if limit > 0 {
-            children.push(decode_some::<R>(row, columns)?);
-        }
-        if let Some((done, page)) = run.replace((parent.into_owned(), children)) {
-            out.entry(done).or_default().extend(page);
-        }
-    }
-    if let Some((done, page)) = run {
-        out.entry(done).or_default().extend(page);
-    }
-    out.retain(|_, page| !page.is_empty());
-    Ok(out)
+    // Each parent's rows come together, in order: they are numbered here, and those past the
+    // page are not decoded.
+    let mut previous: Option<std::borrow::Cow<'_, str>> = None;
+    let mut number = 0;
+    let numbered = rows.iter().filter_map(|row| {
+        let parent = match crate::entities::str_at(row, after) {
+            Ok(parent) => parent,
+            Err(e) => return Some(Err(e.into())),
+        };
+        number = if previous.as_deref() == Some(parent.as_ref()) {
+            number + 1
+        } else {
+            1
+        };
+        previous = Some(parent.clone());
+        (number <= limit).then(|| Ok((parent, number, decode_some::<R>(row, columns)?)))
+    });
+    let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
+    in_row_order(numbered, parent_ids.len(), per_parent)
 }
 
 /// Groups numbered rows by parent, each parent's in the order of their numbers, whatever the

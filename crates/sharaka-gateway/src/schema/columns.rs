@@ -16,15 +16,17 @@ use sharaka_persistence::{Columns, Resource};
 /// Columns each field reads.
 type FieldColumns = &'static [(&'static str, &'static [&'static str])];
 
-/// A record type whose nested pages read only the columns their selection needs.
+/// A record type whose pages, at the root or nested, read only the columns their selection
+/// needs.
 pub trait Reads: Resource {
     /// Each GraphQL field of the record's node type, with the columns its resolver reads
     /// beyond [`Resource::NEEDED`]. Empty: every page reads every column.
     const READS: FieldColumns = &[];
 }
 
-/// The columns `R`'s page under the current connection field (nested or at the root) reads: those of the fields
-/// selected on its `nodes` and `edges { node }` (through fragments), or every column.
+/// The columns `R`'s page under the current connection field (at the root or nested) reads:
+/// those of the fields selected on its `nodes` and `edges { node }` (through fragments), or
+/// every column.
 pub fn selected<R: Reads>(ctx: &Context<'_>) -> Columns {
     if R::READS.is_empty() {
         return Columns::ALL;
