@@ -17,6 +17,7 @@ mod m20261130_000004_search_kind_indexes;
 mod m20261201_000001_add_text_keys;
 mod m20261202_000001_date_contributions;
 mod m20261203_000001_contribution_figures_index;
+mod m20261204_000001_session_tallies;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_add_text_keys::Migration),
             Box::new(m20261202_000001_date_contributions::Migration),
             Box::new(m20261203_000001_contribution_figures_index::Migration),
+            Box::new(m20261204_000001_session_tallies::Migration),
         ]
     }
 }

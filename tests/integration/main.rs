@@ -19,6 +19,7 @@ mod resilience;
 mod results;
 mod scheduler;
 mod search;
+mod session_tallies;
 mod stats;
 mod stats_pipeline;
 mod write_extras;

@@ -341,6 +341,9 @@ pub struct TrainingSession {
     pub series_id: Option<String>,
     pub cycle_number: Option<i32>,
     pub meta: RecordMeta,
+    /// The session's tallies when they were read with it (in the order of their ids); `None`
+    /// when they were not, and must be read on their own.
+    pub tallies: Option<Vec<Tally>>,
 }
 
 /// Totals derived from a session's tallies.

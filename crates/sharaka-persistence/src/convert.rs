@@ -267,9 +267,47 @@ pub(crate) fn training_session(m: training_sessions::Model) -> R<TrainingSession
         contact_hours: m.contact_hours,
         series_id: m.series_id,
         cycle_number: m.cycle_number,
+        tallies: copied_tallies(id, m.tallies.as_deref())?,
         meta: meta!(m),
         id: TrainingSessionId::from_trusted(m.id),
     })
+}
+
+/// A tally as the triggers copy it onto its session's row (`training_sessions.tallies`).
+#[derive(serde::Deserialize)]
+struct CopiedTally {
+    id: String,
+    sex: String,
+    age_band: Option<String>,
+    enrolled: i32,
+    attended: i32,
+    completed: i32,
+}
+
+/// The tallies copied onto session `session`'s row, in the order of their ids (the order the
+/// `training_tallies` relation reads them in); `None` when none were copied.
+fn copied_tallies(session: &str, raw: Option<&str>) -> R<Option<Vec<Tally>>> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let mut copied: Vec<CopiedTally> =
+        serde_json::from_str(raw).map_err(|e| corrupt("training_sessions", session, e))?;
+    copied.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    copied
+        .into_iter()
+        .map(|t| {
+            training_tally(training_tallies::Model {
+                id: t.id,
+                training_session_id: session.to_owned(),
+                sex: t.sex,
+                age_band: t.age_band,
+                enrolled: t.enrolled,
+                attended: t.attended,
+                completed: t.completed,
+            })
+        })
+        .collect::<R<Vec<_>>>()
+        .map(Some)
 }
 
 pub(crate) fn training_tally(m: training_tallies::Model) -> R<Tally> {

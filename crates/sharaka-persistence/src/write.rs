@@ -170,11 +170,14 @@ impl Store {
                 None => Ok(None),
             }
         })?;
-        // The search keys and a contribution's date are derived from other texts and
-        // records, not part of the record.
+        // The search keys, a contribution's date and a session's copy of its tallies are
+        // derived from other texts and records, not part of the record.
         if let Some(object) = row.as_mut().and_then(JsonValue::as_object_mut) {
             object.remove(crate::search::TEXT_KEY);
             object.remove(crate::stats::DATED_ON);
+            if table == "training_sessions" {
+                object.remove("tallies");
+            }
         }
         Ok(row)
     }
@@ -455,5 +458,59 @@ impl Store {
             total += u64::try_from(n).unwrap_or(0);
         }
         Ok(total)
+    }
+}
+
+/// A session's copy of its tallies beside its tallies in `training_tallies`: see
+/// [`Store::tally_copies`].
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct TallyCopy {
+    /// The session.
+    pub session: String,
+    /// The tallies copied onto the session's row (`None` when the copy is `NULL`).
+    pub copied: Option<Vec<sharaka_domain::Tally>>,
+    /// The session's tallies in `training_tallies`, in the order of their ids.
+    pub recorded: Vec<sharaka_domain::Tally>,
+}
+
+impl Store {
+    /// Every session's copy of its tallies beside its rows in `training_tallies`, by session
+    /// id. For tests of the triggers that keep the copy.
+    #[doc(hidden)]
+    pub async fn tally_copies(&self) -> Result<Vec<TallyCopy>, PersistenceError> {
+        use crate::entities::{training_sessions, training_tallies};
+        use sea_orm::{EntityTrait, QueryOrder};
+        let (sessions, tallies) = with_conn!(self, c => {
+            let sessions = training_sessions::Entity::find()
+                .order_by_asc(training_sessions::Column::Id)
+                .all(c)
+                .await?;
+            let tallies = training_tallies::Entity::find()
+                .order_by_asc(training_tallies::Column::Id)
+                .all(c)
+                .await?;
+            Ok::<_, PersistenceError>((sessions, tallies))
+        })?;
+        let mut recorded: std::collections::HashMap<String, Vec<sharaka_domain::Tally>> =
+            std::collections::HashMap::new();
+        for tally in tallies {
+            let session = tally.training_session_id.clone();
+            recorded
+                .entry(session)
+                .or_default()
+                .push(crate::convert::training_tally(tally)?);
+        }
+        sessions
+            .into_iter()
+            .map(|session| {
+                let id = session.id.clone();
+                Ok(TallyCopy {
+                    recorded: recorded.remove(&id).unwrap_or_default(),
+                    copied: crate::convert::training_session(session)?.tallies,
+                    session: id,
+                })
+            })
+            .collect()
     }
 }

@@ -204,6 +204,11 @@ impl TestApp {
         db.close().await.expect("close");
     }
 
+    /// The URL of the test's own database, for a test that needs connections of its own.
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.app.store

@@ -32,6 +32,9 @@ super::model! {
         pub updated_at: DateTimeUtc,
         pub archived_at: Option<DateTimeUtc>,
         pub demo: bool,
+        /// The session's tallies as a JSON array, kept by triggers from `training_tallies`
+        /// (migration `m20261204_000001_session_tallies`); `NULL` only if written by hand.
+        pub tallies: Option<String>,
     }
 }
 

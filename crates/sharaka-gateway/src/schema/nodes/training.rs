@@ -120,8 +120,9 @@ impl TrainingSessionNode {
     /// Counts by sex and age band: enrolled, attended, completed. Numbers only, never people.
     async fn tallies(&self, ctx: &Context<'_>) -> Result<Rows<TallyNode>> {
         Ok(Rows(
-            all_children::<domain::Tally>(ctx, rel::SESSION_TALLIES, self.0.id.as_str())
+            session_tallies(ctx, &self.0)
                 .await?
+                .into_owned()
                 .into_iter()
                 .map(TallyNode)
                 .collect(),
@@ -129,14 +130,12 @@ impl TrainingSessionNode {
     }
     /// Participants: the sum of attendance over the tallies.
     async fn participants(&self, ctx: &Context<'_>) -> Result<i64> {
-        let tallies =
-            all_children::<domain::Tally>(ctx, rel::SESSION_TALLIES, self.0.id.as_str()).await?;
+        let tallies = session_tallies(ctx, &self.0).await?;
         Ok(domain::TrainingTotals::from_tallies(&tallies, self.0.contact_hours).participants)
     }
     /// Participant-hours: participants × contact hours (null while the hours are unknown).
     async fn participant_hours(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
-        let tallies =
-            all_children::<domain::Tally>(ctx, rel::SESSION_TALLIES, self.0.id.as_str()).await?;
+        let tallies = session_tallies(ctx, &self.0).await?;
         Ok(domain::TrainingTotals::from_tallies(&tallies, self.0.contact_hours).participant_hours)
     }
     /// The project the session belongs to.
@@ -209,6 +208,20 @@ impl TrainingSessionNode {
             .map(ContributionNode),
         ))
     }
+}
+
+/// A session's tallies: those read with it (`training_sessions.tallies`, kept by triggers)
+/// when its page read them, else loaded with the other sessions' of the request.
+async fn session_tallies<'a>(
+    ctx: &Context<'_>,
+    session: &'a domain::TrainingSession,
+) -> Result<std::borrow::Cow<'a, [domain::Tally]>> {
+    Ok(match &session.tallies {
+        Some(tallies) => std::borrow::Cow::Borrowed(tallies.as_slice()),
+        None => std::borrow::Cow::Owned(
+            all_children::<domain::Tally>(ctx, rel::SESSION_TALLIES, session.id.as_str()).await?,
+        ),
+    })
 }
 
 /// Aggregate counts of one group of participants.
