@@ -22,7 +22,7 @@
 //! | `SHARAKA_DB_ACQUIRE_TIMEOUT_MS` | `5000` | how long a request waits for a database connection |
 //! | `SHARAKA_DB_STATEMENT_TIMEOUT_MS` | `30000` | PostgreSQL `statement_timeout` (0: none) |
 //! | `SHARAKA_LOADER_DELAY_MS` | `1` | how long a DataLoader batch waits for more keys |
-//! | `SHARAKA_MAX_OPERATIONS` | 8 × CPU cores | operations executing at once; more wait their turn, within their deadline (0: no bound) |
+//! | `SHARAKA_MAX_OPERATIONS` | 4 × CPU cores | operations executing at once; more wait their turn, within their deadline (0: no bound) |
 //! | `SHARAKA_MAX_LARGE_ANSWERS` | 2 × CPU cores | operations at once that build a large answer (`stats`, `export`: megabytes in memory each), within `SHARAKA_MAX_OPERATIONS`; more wait their turn, within their deadline (0: no bound of their own) |
 //! | `SHARAKA_SCHEDULER_INTERVAL_SECS` | `3600` | how often time-driven transitions run (also at start; 0 disables) |
 //! | `SHARAKA_TOKEN_CACHE_MS` | `0` | how long a verified API token is trusted without looking it up again (0: every request looks it up); a revocation can take this long to act (expiry is always exact) |
@@ -406,13 +406,16 @@ impl Sources {
     }
 }
 
-/// Operations executing at once by default: 8 per core. The server's work is CPU-bound, so more
-/// at once only holds more answers in memory: at scale M with 32 clients on 2 cores, a bound of
-/// 16 took the dashboard's peak memory from 153–170 MiB to 143–146 at the same throughput. A
-/// bound of 8 saved more (120–128 MiB) but cost the smallest requests (node lookups, which
-/// mostly wait on the database) about a tenth of their throughput.
+/// Operations executing at once by default: 4 per core. The server's work is CPU-bound, so more
+/// at once only holds more answers in memory and spreads each one's CPU thinner: at scale M
+/// with 32 clients on 2 cores, a bound of 16 took the dashboard's peak memory from 153–170 MiB
+/// to 143–146 at the same throughput (ninth session); a bound of 8 (fourteenth session, four
+/// runs against five alternated) took the dashboard from 188–203 to 200–210 req/s and its p99
+/// from 197–230 to 182–214 ms, mixed's p99 from 88–94 to 68–69 ms, stats and search the same
+/// or slightly better, and cost node lookups, which mostly wait on the database, about a
+/// tenth of their peak throughput (4,231–4,413 → 3,659–3,823 req/s; p99 12–13 ms either way).
 fn default_max_operations() -> usize {
-    8 * cores()
+    4 * cores()
 }
 
 /// Large answers building at once by default: 2 per core. Building one is all CPU once its one
