@@ -8,9 +8,7 @@ use sharaka_persistence::Store;
 use sharaka_persistence::write::Cell;
 use sharaka_test_support::{Data, TestApp, backend_tests};
 
-fn t(s: &str) -> Cell {
-    Cell::Text(s.to_owned())
-}
+use crate::stats::t;
 
 /// Every contribution's stored date equals the date its links give, and the test
 /// contribution's is `expected`.

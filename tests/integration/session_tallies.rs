@@ -11,6 +11,8 @@ use sharaka_persistence::seed::{self, SyntheticSize};
 use sharaka_persistence::write::Cell;
 use sharaka_test_support::{Data, TestApp, backend_tests};
 
+use crate::stats::{row, t};
+
 /// Synthetic partners with sessions and tallies beside the demo's records (which have no
 /// tallies), written as a bulk load writes them.
 async fn synthetic(store: &Store) {
@@ -27,9 +29,9 @@ async fn synthetic(store: &Store) {
     .expect("synthetic seed");
 }
 
-fn t(s: &str) -> Cell {
-    Cell::Text(s.to_owned())
-}
+/// A raw insert of tallies, to be followed by their rows' values.
+const INSERT_TALLY: &str = "INSERT INTO training_tallies \
+    (id, training_session_id, sex, age_band, enrolled, attended, completed) VALUES ";
 
 /// Every session's copy equals its tallies in the table; returns how many tallies the test
 /// sessions `t:a` and `t:b` have.
@@ -53,43 +55,41 @@ async fn assert_copied(store: &Store) -> (usize, usize) {
     (count("t:a"), count("t:b"))
 }
 
-async fn session(store: &Store, id: &str) {
-    store
-        .insert(
-            "training_sessions",
-            &[
-                ("id", t(id)),
-                ("title_fr", t("Session de test")),
-                ("organiser_org_id", t("org:dgapr")),
-                ("audience", t("PRISONERS_ADULT")),
-                ("topics", t("")),
-                ("delivery_mode", t("IN_PERSON")),
-                ("start_date", t("2021-06-01")),
-                ("contact_hours", Cell::Float(10.0)),
-                ("status", t("DELIVERED")),
-                ("demo", Cell::Bool(true)),
-            ],
-        )
-        .await
-        .expect("session");
+async fn session(app: &TestApp, id: &str) {
+    row(
+        app,
+        "training_sessions",
+        &[
+            ("id", t(id)),
+            ("title_fr", t("Session de test")),
+            ("organiser_org_id", t("org:dgapr")),
+            ("audience", t("PRISONERS_ADULT")),
+            ("topics", t("")),
+            ("delivery_mode", t("IN_PERSON")),
+            ("start_date", t("2021-06-01")),
+            ("contact_hours", Cell::Float(10.0)),
+            ("status", t("DELIVERED")),
+            ("demo", Cell::Bool(true)),
+        ],
+    )
+    .await;
 }
 
-async fn tally(store: &Store, id: &str, session: &str, sex: &str, attended: i64) {
-    store
-        .insert(
-            "training_tallies",
-            &[
-                ("id", t(id)),
-                ("training_session_id", t(session)),
-                ("sex", t(sex)),
-                ("age_band", t("ADULT")),
-                ("enrolled", Cell::Int(attended + 1)),
-                ("attended", Cell::Int(attended)),
-                ("completed", Cell::Int(attended)),
-            ],
-        )
-        .await
-        .expect("tally");
+async fn tally(app: &TestApp, id: &str, session: &str, sex: &str, attended: i64) {
+    row(
+        app,
+        "training_tallies",
+        &[
+            ("id", t(id)),
+            ("training_session_id", t(session)),
+            ("sex", t(sex)),
+            ("age_band", t("ADULT")),
+            ("enrolled", Cell::Int(attended + 1)),
+            ("attended", Cell::Int(attended)),
+            ("completed", Cell::Int(attended)),
+        ],
+    )
+    .await;
 }
 
 backend_tests!(
@@ -109,20 +109,20 @@ async fn the_copy_follows_every_write(app: TestApp) {
     assert_copied(store).await;
 
     // A new session has no tallies: its copy is empty, not missing.
-    session(store, "t:a").await;
-    session(store, "t:b").await;
+    session(&app, "t:a").await;
+    session(&app, "t:b").await;
     assert_eq!(assert_copied(store).await, (0, 0));
 
     // Inserted one at a time (the write path), in an order other than their ids'.
-    tally(store, "t:a:2", "t:a", "MALE", 5).await;
-    tally(store, "t:a:1", "t:a", "FEMALE", 7).await;
+    tally(&app, "t:a:2", "t:a", "MALE", 5).await;
+    tally(&app, "t:a:1", "t:a", "FEMALE", 7).await;
     assert_eq!(assert_copied(store).await, (2, 0));
 
     // Several sessions' tallies in one statement (a bulk load).
-    app.execute_sql(&[
-        "INSERT INTO training_tallies (id, training_session_id, sex, age_band, enrolled, attended, completed) \
-         VALUES ('t:a:3', 't:a', 'MALE', 'UNDER_18', 3, 2, 1), ('t:b:1', 't:b', 'FEMALE', NULL, 9, 9, 8)",
-    ])
+    app.execute_sql(&[&format!(
+        "{INSERT_TALLY} ('t:a:3', 't:a', 'MALE', 'UNDER_18', 3, 2, 1), \
+         ('t:b:1', 't:b', 'FEMALE', NULL, 9, 9, 8)"
+    )])
     .await;
     assert_eq!(assert_copied(store).await, (3, 1));
 
@@ -182,9 +182,6 @@ async fn a_missing_copy_reads_from_the_table(app: TestApp) {
     );
 }
 
-const INSERT_TALLY: &str = "INSERT INTO training_tallies \
-    (id, training_session_id, sex, age_band, enrolled, attended, completed) VALUES ";
-
 /// Two transactions write tallies of one session at once (on PostgreSQL; SQLite has one
 /// writer at a time): the second's copy must include the first's tally, committed while the
 /// second waited, not only what its own snapshot saw.
@@ -198,7 +195,7 @@ async fn concurrent_writers_of_one_session_both_count() {
     let app = TestApp::new(sharaka_test_support::Backend::Postgres, Data::Demo)
         .await
         .expect("test app");
-    session(app.store(), "t:a").await;
+    session(&app, "t:a").await;
     let first = Database::connect(app.database_url()).await.expect("first");
     let second = Database::connect(app.database_url()).await.expect("second");
     let txn = first.begin().await.expect("begin");
