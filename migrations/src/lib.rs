@@ -18,6 +18,7 @@ mod m20261201_000001_add_text_keys;
 mod m20261202_000001_date_contributions;
 mod m20261203_000001_contribution_figures_index;
 mod m20261204_000001_session_tallies;
+mod m20261205_000001_compact_tally_copies;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_date_contributions::Migration),
             Box::new(m20261203_000001_contribution_figures_index::Migration),
             Box::new(m20261204_000001_session_tallies::Migration),
+            Box::new(m20261205_000001_compact_tally_copies::Migration),
         ]
     }
 }

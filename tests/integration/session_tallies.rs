@@ -146,6 +146,46 @@ async fn the_copy_follows_every_write(app: TestApp) {
     assert_eq!(assert_copied(store).await, (0, 2));
 }
 
+backend_tests!(
+    a_change_of_format_rewrites_every_copy,
+    Data::Demo,
+    a_change_of_format_rewrites_every_copy
+);
+/// `m20261205_000001_compact_tally_copies` rewrites the copies already there, and the
+/// triggers, both ways: back in the objects of `m20261204_000001_session_tallies` (which
+/// this reader refuses as corrupt, rather than misreading them), then as arrays again,
+/// with a tally written under the old triggers copied too.
+async fn a_change_of_format_rewrites_every_copy(app: TestApp) {
+    let store = app.store();
+    synthetic(store).await;
+    session(&app, "t:a").await;
+    tally(&app, "t:a:1", "t:a", "FEMALE", 7).await;
+    assert_eq!(assert_copied(store).await, (1, 0));
+    let last = store.migration_status().await.expect("status");
+    assert_eq!(
+        last.last().map(|(name, _)| name.as_str()),
+        Some("m20261205_000001_compact_tally_copies"),
+        "this test undoes the last migration"
+    );
+
+    store.migrate_down(1).await.expect("down to objects");
+    assert!(
+        matches!(
+            store.tally_copies().await,
+            Err(sharaka_persistence::PersistenceError::Corrupt { .. })
+        ),
+        "the objects are not read as arrays"
+    );
+    // Written under the old triggers, in the old format; out of id order.
+    tally(&app, "t:a:0", "t:a", "MALE", 3).await;
+
+    store.migrate_up(1).await.expect("up to arrays");
+    assert_eq!(assert_copied(store).await, (2, 0));
+    // The new triggers copy in the new format.
+    tally(&app, "t:a:2", "t:a", "MALE", 5).await;
+    assert_eq!(assert_copied(store).await, (3, 0));
+}
+
 const SESSIONS: &str = "{ trainingSessions(first: 200) { nodes { localId participants \
     participantHours tallies { sex ageBand enrolled attended completed } } } }";
 

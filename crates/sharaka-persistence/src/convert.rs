@@ -274,50 +274,49 @@ pub(crate) fn training_session(m: training_sessions::Model) -> R<TrainingSession
     })
 }
 
-/// A tally as the triggers copy it onto its session's row (`training_sessions.tallies`). Its
-/// texts are borrowed from the row's JSON (codes and ids hold nothing to unescape): a dashboard
-/// reads about a thousand tallies this way, and owned strings cost four allocations each.
+/// A tally as the triggers copy it onto its session's row (`training_sessions.tallies`, in the
+/// format of `m20261205_000001_compact_tally_copies`): `[sex, age_band, enrolled, attended,
+/// completed]`. Its codes are borrowed from the row's JSON (they hold nothing to unescape): a
+/// dashboard reads about a thousand tallies this way, and owned strings cost an allocation each.
 #[derive(serde::Deserialize)]
-struct CopiedTally<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    #[serde(borrow)]
-    sex: Cow<'a, str>,
-    #[serde(borrow)]
-    age_band: Option<Cow<'a, str>>,
-    enrolled: i32,
-    attended: i32,
-    completed: i32,
-}
+struct CopiedTally<'a>(
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    i32,
+    i32,
+    i32,
+);
 
 /// The tallies copied onto session `session`'s row, in the order of their ids (the order the
-/// `training_tallies` relation reads them in); `None` when none were copied.
+/// `training_tallies` relation reads them in, and the one both backends aggregate them in);
+/// `None` when none were copied.
 fn copied_tallies(session: &str, raw: Option<&str>) -> R<Option<Vec<Tally>>> {
+    const T: &str = "training_sessions";
     let Some(raw) = raw else {
         return Ok(None);
     };
-    let mut copied: Vec<CopiedTally<'_>> =
-        serde_json::from_str(raw).map_err(|e| corrupt("training_sessions", session, e))?;
-    // PostgreSQL aggregates them in id order; SQLite's aggregate promises no order.
-    if !copied.is_sorted_by(|a, b| a.id <= b.id) {
-        copied.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-    }
+    let copied: Vec<CopiedTally<'_>> =
+        serde_json::from_str(raw).map_err(|e| corrupt(T, session, e))?;
     copied
         .iter()
-        .map(|t| {
-            tally(
-                &t.id,
-                &t.sex,
-                t.age_band.as_deref(),
-                [t.enrolled, t.attended, t.completed],
-            )
-        })
+        .map(
+            |CopiedTally(sex, age_band, enrolled, attended, completed)| {
+                tally(
+                    T,
+                    session,
+                    sex,
+                    age_band.as_deref(),
+                    [*enrolled, *attended, *completed],
+                )
+            },
+        )
         .collect::<R<Vec<_>>>()
         .map(Some)
 }
 
 pub(crate) fn training_tally(m: training_tallies::Model) -> R<Tally> {
     tally(
+        "training_tallies",
         &m.id,
         &m.sex,
         m.age_band.as_deref(),
@@ -325,13 +324,19 @@ pub(crate) fn training_tally(m: training_tallies::Model) -> R<Tally> {
     )
 }
 
-/// Tally `id` from its columns; `counts` are enrolled, attended and completed.
-fn tally(id: &str, sex: &str, age_band: Option<&str>, counts: [i32; 3]) -> R<Tally> {
-    const T: &str = "training_tallies";
+/// A tally from its columns, read from row `id` of `table`; `counts` are enrolled, attended
+/// and completed.
+fn tally(
+    table: &'static str,
+    id: &str,
+    sex: &str,
+    age_band: Option<&str>,
+    counts: [i32; 3],
+) -> R<Tally> {
     let [enrolled, attended, completed] = counts;
     Ok(Tally {
-        sex: code(T, id, sex)?,
-        age_band: opt_code(T, id, age_band)?,
+        sex: code(table, id, sex)?,
+        age_band: opt_code(table, id, age_band)?,
         enrolled,
         attended,
         completed,
@@ -447,13 +452,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn copied_tallies_read_in_id_order_whatever_the_copy_holds() {
-        // Out of id order (SQLite's aggregate promises none), one id with an escape (read
-        // owned), one tally without an age band.
-        let raw = r#"[
-            {"id":"t:2","sex":"MALE","age_band":"ADULT","enrolled":5,"attended":4,"completed":3},
-            {"id":"t:\u0031","sex":"FEMALE","age_band":null,"enrolled":9,"attended":8,"completed":7}
-        ]"#;
+    fn copied_tallies_read_in_the_order_of_the_copy() {
+        // One code with an escape (read owned), one tally without an age band.
+        let raw = r#"[["FEMALE",null,9,8,7],["\u004dALE","ADULT",5,4,3]]"#;
         let tallies = copied_tallies("s", Some(raw))
             .expect("a valid copy")
             .expect("copied");
@@ -486,17 +487,20 @@ mod tests {
     #[test]
     fn a_copy_that_does_not_parse_is_corrupt_not_guessed_at() {
         for raw in [
-            "[{\"id\":\"t:1\"}]",
             "not json",
-            r#"[{"id":"t:1","sex":"ROBOT","age_band":null,"enrolled":1,"attended":1,"completed":1}]"#,
+            // The objects of the format before `m20261205_000001_compact_tally_copies`.
+            r#"[{"id":"t:1","sex":"MALE","age_band":null,"enrolled":1,"attended":1,"completed":1}]"#,
+            r#"[["ROBOT",null,1,1,1]]"#,
+            r#"[["MALE",null,1,1]]"#,
+            r#"[["MALE",null,1,1,1,1]]"#,
+            r#"[["MALE","ADULT",1.5,1,1]]"#,
         ] {
-            assert!(
-                matches!(
-                    copied_tallies("s", Some(raw)),
-                    Err(PersistenceError::Corrupt { .. })
-                ),
-                "{raw}"
-            );
+            match copied_tallies("s", Some(raw)) {
+                Err(PersistenceError::Corrupt { table, .. }) => {
+                    assert_eq!(table, "training_sessions", "{raw}");
+                }
+                other => panic!("{raw}: {other:?}"),
+            }
         }
     }
 }

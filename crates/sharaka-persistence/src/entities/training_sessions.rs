@@ -32,8 +32,10 @@ super::model! {
         pub updated_at: DateTimeUtc,
         pub archived_at: Option<DateTimeUtc>,
         pub demo: bool,
-        /// The session's tallies as a JSON array, kept by triggers from `training_tallies`
-        /// (migration `m20261204_000001_session_tallies`); `NULL` only if written by hand.
+        /// The session's tallies as a JSON array of `[sex, age_band, enrolled, attended,
+        /// completed]` arrays in id order, kept by triggers from `training_tallies` (migrations
+        /// `m20261204_000001_session_tallies` and `m20261205_000001_compact_tally_copies`);
+        /// `NULL` only if written by hand.
         pub tallies: Option<String>,
     }
 }
