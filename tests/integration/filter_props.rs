@@ -238,10 +238,7 @@ async fn run_case(
     let query = ListQuery {
         filter: Some(filter),
         order: Vec::new(),
-        page: Page {
-            offset: 0,
-            limit: 100,
-        },
+        page: Page::first(100),
         include_archived: true,
     };
     let found = store

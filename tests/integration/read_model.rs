@@ -2936,10 +2936,7 @@ backend_tests!(
             let listed: Vec<String> = store
                 .list::<Site>(&ListQuery {
                     order: order.clone(),
-                    page: Page {
-                        offset: 0,
-                        limit: 10_000,
-                    },
+                    page: Page::first(10_000),
                     ..ListQuery::first(0)
                 })
                 .await
@@ -3412,15 +3409,24 @@ async fn short_lists_cut_their_pages_as_numbered_pages_do(app: TestApp) {
             ..relation
         };
         let mut compared = 0;
-        for (offset, limit) in [(0, 0), (0, 1), (0, 2), (0, 3), (0, 100), (1, 2)] {
+        let pages = [(0, 0), (0, 1), (0, 2), (0, 3), (0, 100), (1, 2)];
+        for ((offset, limit), probe) in pages.into_iter().flat_map(|p| [(p, false), (p, true)]) {
             let query = ListQuery {
-                page: Page { offset, limit },
+                page: Page {
+                    offset,
+                    limit,
+                    probe,
+                },
                 ..ListQuery::first(limit)
             };
             let short = app.store().children::<R>(&relation, parents, &query).await;
             let whole = app.store().children::<R>(&numbered, parents, &query).await;
             let (short, whole) = (short.expect("short"), whole.expect("numbered"));
-            assert_eq!(short, whole, "{} at {offset}+{limit}", relation.name);
+            assert_eq!(
+                short, whole,
+                "{} at {offset}+{limit}, probe {probe}",
+                relation.name
+            );
             if limit == 100 {
                 // Some parent has more than one child: pages of one were cut.
                 let longest = short.values().map(Vec::len).max().unwrap_or(0);
@@ -3482,4 +3488,53 @@ async fn short_lists_cut_their_pages_as_numbered_pages_do(app: TestApp) {
         "{sectors} sectors, {delegations} delegations"
     );
     const { assert!(rel::PERIOD_VALUES.short) };
+
+    // A numbered page's probe row is the row the page without a probe reads, built from the
+    // columns a session cannot be built without: the same session (the columns skipped did
+    // not shift those read), without its tallies; the rows before it are whole.
+    for (offset, limit) in [(0, 2), (1, 2)] {
+        let page = |probe| ListQuery {
+            page: Page {
+                offset,
+                limit,
+                probe,
+            },
+            ..ListQuery::first(limit)
+        };
+        let (with_probe, without) = (page(true), page(false));
+        let sessions = rel::PROJECT_SESSIONS;
+        let probed = store.children::<TrainingSession>(&sessions, &projects, &with_probe);
+        let probed = probed.await.expect("probed");
+        let whole = store.children::<TrainingSession>(&sessions, &projects, &without);
+        let whole = whole.await.expect("whole");
+        assert_eq!(probed.len(), whole.len());
+        let mut probes = 0;
+        for (project, whole) in &whole {
+            let probed = &probed[project];
+            assert_eq!(probed.len(), whole.len(), "{project}");
+            let cut = if probed.len() == usize::try_from(limit).expect("small") {
+                probed.len() - 1
+            } else {
+                probed.len()
+            };
+            assert_eq!(probed[..cut], whole[..cut], "{project}");
+            if let (Some(probe), Some(full)) = (probed.get(cut), whole.get(cut)) {
+                probes += 1;
+                assert_eq!(
+                    (&probe.id, probe.audience, probe.status),
+                    (&full.id, full.audience, full.status),
+                    "{project}"
+                );
+                assert!(
+                    full.tallies.is_some(),
+                    "{project}: the whole row has its copy"
+                );
+                assert_eq!(probe.tallies, None, "{project}: the probe row does not");
+            }
+        }
+        assert!(
+            probes > 0,
+            "some project has more sessions than a page at {offset}"
+        );
+    }
 }

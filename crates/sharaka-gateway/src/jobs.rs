@@ -48,7 +48,11 @@ pub async fn apply_time_driven(
                 values: statuses.clone(),
             }),
             order: Vec::new(),
-            page: Page { offset, limit: 500 },
+            page: Page {
+                offset,
+                limit: 500,
+                probe: false,
+            },
             include_archived: false,
         };
         let page = store.list::<domain::Agreement>(&query).await?;

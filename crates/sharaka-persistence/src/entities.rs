@@ -18,10 +18,11 @@ pub trait Positional: FromQueryResult + Sized {
     /// Reads the model from the row's first columns. Rows that sqlx did not produce (none in
     /// the server) fall back to sea-orm's decoding by name.
     fn read(row: &QueryResult) -> Result<Self, DbErr>;
-    /// Reads the model from a row that starts with only some of its columns, in order: field
-    /// `i` is read when bit `i` of `wanted` is set, and is its type's default otherwise (see
-    /// `resource::Columns`). Every bit set reads as [`Positional::read`] does.
-    fn read_some(row: &QueryResult, wanted: u64) -> Result<Self, DbErr>;
+    /// Reads the model from a row that starts with only some of its columns, in order: the row
+    /// holds field `i` when bit `i` of `present` is set, and it is read when that bit of
+    /// `wanted` is set too; a field not read is its type's default (see `resource::Columns`).
+    /// Every bit set in both reads as [`Positional::read`] does.
+    fn read_some(row: &QueryResult, present: u64, wanted: u64) -> Result<Self, DbErr>;
 }
 
 /// The bits of the first `n` columns of a row (see `resource::Columns`).
@@ -29,13 +30,15 @@ pub(crate) fn every(n: usize) -> u64 {
     if n >= 64 { u64::MAX } else { (1 << n) - 1 }
 }
 
-/// Reads the next column of a row into a field when `wanted` has the field's bit; the field's
-/// default otherwise. `bit` is the field's index, moved on to the next field.
+/// A field from the next column of a row, when the row holds the field (its bit in `present`)
+/// and `wanted` has its bit; the field's default otherwise. A column held but not wanted is
+/// skipped. `bit` is the field's index, moved on to the next field.
 #[inline]
 pub(crate) fn some_at<'r, R, T>(
     row: &'r R,
     index: &mut usize,
     bit: &mut u32,
+    present: u64,
     wanted: u64,
 ) -> Result<T, DbErr>
 where
@@ -43,13 +46,16 @@ where
     usize: sqlx::ColumnIndex<R>,
     T: sqlx::Decode<'r, R::Database> + Default,
 {
-    let read = wanted & (1 << *bit) != 0;
+    let mask = 1 << *bit;
     *bit += 1;
-    if read {
-        at(row, index)
-    } else {
-        Ok(T::default())
+    if present & mask == 0 {
+        return Ok(T::default());
     }
+    if wanted & mask == 0 {
+        *index += 1;
+        return Ok(T::default());
+    }
+    at(row, index)
 }
 
 /// Reads column `*index` of a sqlx row and moves `index` on to the next column.
@@ -138,21 +144,25 @@ macro_rules! model {
                 <Self as sea_orm::FromQueryResult>::from_query_result(row, "")
             }
 
-            fn read_some(row: &sea_orm::QueryResult, wanted: u64) -> Result<Self, sea_orm::DbErr> {
+            fn read_some(
+                row: &sea_orm::QueryResult,
+                present: u64,
+                wanted: u64,
+            ) -> Result<Self, sea_orm::DbErr> {
                 const { assert!(<Self as $crate::entities::Positional>::NAMES.len() <= 64) };
                 let (mut index, mut bit) = (0, 0);
                 if let Some(row) = row.try_as_pg_row() {
                     return Ok(Self {
-                        $($field: $crate::entities::some_at(row, &mut index, &mut bit, wanted)?,)*
+                        $($field: $crate::entities::some_at(row, &mut index, &mut bit, present, wanted)?,)*
                     });
                 }
                 if let Some(row) = row.try_as_sqlite_row() {
                     return Ok(Self {
-                        $($field: $crate::entities::some_at(row, &mut index, &mut bit, wanted)?,)*
+                        $($field: $crate::entities::some_at(row, &mut index, &mut bit, present, wanted)?,)*
                     });
                 }
                 let every = $crate::entities::every(<Self as $crate::entities::Positional>::NAMES.len());
-                if wanted & every == every {
+                if present & wanted & every == every {
                     return <Self as sea_orm::FromQueryResult>::from_query_result(row, "");
                 }
                 Err(sea_orm::DbErr::Type(

@@ -114,6 +114,29 @@ pub struct Page {
     pub offset: u64,
     /// Rows to return.
     pub limit: u64,
+    /// Whether the last of the `limit` rows (of each parent, for children) is a probe: read
+    /// only to learn that more follow, then dropped by the caller. A probe row is built from
+    /// the columns its record cannot be built without ([`crate::Resource::NEEDED`]), its
+    /// other fields left as defaults: a dashboard's probe rows were a quarter of its sessions.
+    pub probe: bool,
+}
+
+impl Page {
+    /// The first `limit` rows, without a probe.
+    pub fn first(limit: u64) -> Self {
+        Self {
+            offset: 0,
+            limit,
+            probe: false,
+        }
+    }
+
+    /// Whether row `number` (from 1, counted from the start of the list or of its parent's
+    /// rows, before the offset) is the probe.
+    pub(crate) fn is_probe(&self, number: i64) -> bool {
+        self.probe
+            && u64::try_from(number).is_ok_and(|n| n == self.offset.saturating_add(self.limit))
+    }
 }
 
 /// Everything a list needs: which rows, in what order, which window, and whether archived
@@ -136,7 +159,7 @@ impl ListQuery {
         Self {
             filter: None,
             order: Vec::new(),
-            page: Page { offset: 0, limit },
+            page: Page::first(limit),
             include_archived: false,
         }
     }

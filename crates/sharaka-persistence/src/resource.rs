@@ -602,7 +602,32 @@ fn decode_some<R: Resource>(row: &QueryResult, columns: Columns) -> Result<R, Pe
     if columns == Columns::ALL {
         return decode::<R>(row);
     }
-    R::from_row(R::Row::read_some(row, columns.0)?)
+    R::from_row(R::Row::read_some(row, columns.0, columns.0)?)
+}
+
+/// Decodes a page's probe row ([`Page::probe`]), which starts with those of `R`'s columns that
+/// `columns` reads, from the columns `R` cannot be built without; every column when `R` names
+/// none.
+fn decode_probe<R: Resource>(row: &QueryResult, columns: Columns) -> Result<R, PersistenceError> {
+    let needed = Columns::of::<R>([]);
+    if needed == Columns::ALL {
+        return decode_some::<R>(row, columns);
+    }
+    R::from_row(R::Row::read_some(row, columns.0, columns.0 & needed.0)?)
+}
+
+/// Decodes row `number` of a page (see [`decode_probe`]).
+fn decode_numbered<R: Resource>(
+    row: &QueryResult,
+    columns: Columns,
+    page: &Page,
+    number: i64,
+) -> Result<R, PersistenceError> {
+    if page.is_probe(number) {
+        decode_probe::<R>(row, columns)
+    } else {
+        decode_some::<R>(row, columns)
+    }
 }
 
 /// Decodes a row of `R` (see [`decode`]) with its id.
@@ -635,8 +660,10 @@ pub async fn list<R: Resource, C: ConnectionTrait>(
     let mut select = ordered_select::<R>(query, scope, columns)?;
     select.limit(query.page.limit).offset(query.page.offset);
     let rows = db.query_all(&select).await?;
-    rows.iter()
-        .map(|row| decode_some::<R>(row, columns))
+    let before = i64::try_from(query.page.offset).unwrap_or(i64::MAX);
+    (1..)
+        .zip(&rows)
+        .map(|(k, row)| decode_numbered::<R>(row, columns, &query.page, before.saturating_add(k)))
         .collect()
 }
 
@@ -664,7 +691,7 @@ pub async fn list_after<R: Resource, C: ConnectionTrait>(
     let query = ListQuery {
         filter: filter.cloned(),
         order: order.to_vec(),
-        page: Page { offset: 0, limit },
+        page: Page::first(limit),
         include_archived,
     };
     let after = match (after, order) {
@@ -993,7 +1020,11 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
     let numbered = rows.iter().map(|row| {
         let parent = crate::entities::str_at(row, after)?;
         let number: i64 = crate::entities::value_at(row, after + 1)?;
-        Ok((parent, number, decode_some::<R>(row, columns)?))
+        Ok((
+            parent,
+            number,
+            decode_numbered::<R>(row, columns, &query.page, number)?,
+        ))
     });
     // At most one entry per parent, and at most a page (and its probe row) per parent.
     let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
@@ -1041,7 +1072,13 @@ async fn short_children<R: Resource, C: ConnectionTrait>(
             1
         };
         previous = Some(parent.clone());
-        (number <= limit).then(|| Ok((parent, number, decode_some::<R>(row, columns)?)))
+        (number <= limit).then(|| {
+            Ok((
+                parent,
+                number,
+                decode_numbered::<R>(row, columns, &query.page, number)?,
+            ))
+        })
     });
     let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
     in_row_order(numbered, parent_ids.len(), per_parent)

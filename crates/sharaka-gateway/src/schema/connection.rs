@@ -55,7 +55,11 @@ pub fn page(first: Option<i32>, after: Option<&str>) -> Result<Page, ApiError> {
         Some(cursor) => decode_cursor(cursor)?.saturating_add(1),
         None => 0,
     };
-    Ok(Page { offset, limit })
+    Ok(Page {
+        offset,
+        limit,
+        probe: false,
+    })
 }
 
 /// The page one row longer than asked, to detect a next page.
@@ -63,6 +67,7 @@ pub fn probe(page: Page) -> Page {
     Page {
         offset: page.offset,
         limit: page.limit.saturating_add(1),
+        probe: true,
     }
 }
 
@@ -190,7 +195,8 @@ mod tests {
             page(None, None).ok(),
             Some(Page {
                 offset: 0,
-                limit: 50
+                limit: 50,
+                probe: false,
             })
         );
         assert!(page(Some(501), None).is_err());
@@ -199,7 +205,8 @@ mod tests {
             page(Some(10), Some(&encode_cursor(9))).ok(),
             Some(Page {
                 offset: 10,
-                limit: 10
+                limit: 10,
+                probe: false,
             })
         );
     }

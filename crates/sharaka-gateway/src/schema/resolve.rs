@@ -100,10 +100,7 @@ pub async fn children<R: Reads>(
         relation,
         parent,
         ListQuery {
-            page: sharaka_persistence::Page {
-                offset: 0,
-                limit: 0,
-            },
+            page: sharaka_persistence::Page::first(0),
             ..query
         },
     );
