@@ -605,28 +605,21 @@ fn decode_some<R: Resource>(row: &QueryResult, columns: Columns) -> Result<R, Pe
     R::from_row(R::Row::read_some(row, columns.0, columns.0)?)
 }
 
-/// Decodes a page's probe row ([`Page::probe`]), which starts with those of `R`'s columns that
-/// `columns` reads, from the columns `R` cannot be built without; every column when `R` names
-/// none.
-fn decode_probe<R: Resource>(row: &QueryResult, columns: Columns) -> Result<R, PersistenceError> {
-    let needed = Columns::of::<R>([]);
-    if needed == Columns::ALL {
-        return decode_some::<R>(row, columns);
-    }
-    R::from_row(R::Row::read_some(row, columns.0, columns.0 & needed.0)?)
-}
-
-/// Decodes row `number` of a page (see [`decode_probe`]).
-fn decode_numbered<R: Resource>(
-    row: &QueryResult,
+/// Decodes row `number` of `page`, rows that start with those of `R`'s columns that `columns`
+/// reads: the page's probe row ([`Page::probe`]) from the columns `R` cannot be built without
+/// (every column when `R` names none), the others whole. Which columns the probe reads is
+/// worked out once per page, not per row.
+fn numbered_decoder<R: Resource>(
     columns: Columns,
-    page: &Page,
-    number: i64,
-) -> Result<R, PersistenceError> {
-    if page.is_probe(number) {
-        decode_probe::<R>(row, columns)
-    } else {
-        decode_some::<R>(row, columns)
+    page: Page,
+) -> impl Fn(&QueryResult, i64) -> Result<R, PersistenceError> {
+    let needed = Columns::of::<R>([]);
+    let lean = (needed != Columns::ALL).then_some(columns.0 & needed.0);
+    move |row, number| match lean {
+        Some(lean) if page.is_probe(number) => {
+            R::from_row(R::Row::read_some(row, columns.0, lean)?)
+        }
+        _ => decode_some::<R>(row, columns),
     }
 }
 
@@ -661,9 +654,10 @@ pub async fn list<R: Resource, C: ConnectionTrait>(
     select.limit(query.page.limit).offset(query.page.offset);
     let rows = db.query_all(&select).await?;
     let before = i64::try_from(query.page.offset).unwrap_or(i64::MAX);
+    let decode = numbered_decoder::<R>(columns, query.page);
     (1..)
         .zip(&rows)
-        .map(|(k, row)| decode_numbered::<R>(row, columns, &query.page, before.saturating_add(k)))
+        .map(|(k, row)| decode(row, before.saturating_add(k)))
         .collect()
 }
 
@@ -1017,14 +1011,11 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
     let rows = db.query_all(&outer).await?;
     // The parent id and the row number follow the record's columns.
     let after = columns.count::<R>();
+    let decode = numbered_decoder::<R>(columns, query.page);
     let numbered = rows.iter().map(|row| {
         let parent = crate::entities::str_at(row, after)?;
         let number: i64 = crate::entities::value_at(row, after + 1)?;
-        Ok((
-            parent,
-            number,
-            decode_numbered::<R>(row, columns, &query.page, number)?,
-        ))
+        Ok((parent, number, decode(row, number)?))
     });
     // At most one entry per parent, and at most a page (and its probe row) per parent.
     let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
@@ -1059,6 +1050,7 @@ async fn short_children<R: Resource, C: ConnectionTrait>(
     let after = columns.count::<R>();
     // Each parent's rows come together, in order: they are numbered here, and those past the
     // page are not decoded.
+    let decode = numbered_decoder::<R>(columns, query.page);
     let mut previous: Option<std::borrow::Cow<'_, str>> = None;
     let mut number = 0;
     let numbered = rows.iter().filter_map(|row| {
@@ -1072,13 +1064,7 @@ async fn short_children<R: Resource, C: ConnectionTrait>(
             1
         };
         previous = Some(parent.clone());
-        (number <= limit).then(|| {
-            Ok((
-                parent,
-                number,
-                decode_numbered::<R>(row, columns, &query.page, number)?,
-            ))
-        })
+        (number <= limit).then(|| Ok((parent, number, decode(row, number)?)))
     });
     let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
     in_row_order(numbered, parent_ids.len(), per_parent)
