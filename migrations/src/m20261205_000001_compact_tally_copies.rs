@@ -122,6 +122,16 @@ fn copy_in(postgres: bool, format: Format) -> Vec<String> {
     statements
 }
 
+/// Makes the triggers copy in `format` and rewrites every copy in it.
+async fn switch_to(manager: &SchemaManager<'_>, format: Format) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let postgres = manager.get_database_backend() == DbBackend::Postgres;
+    for statement in copy_in(postgres, format) {
+        db.execute_unprepared(&statement).await?;
+    }
+    Ok(())
+}
+
 // `async_trait` expands `&SchemaManager` with its own lifetime; naming it `'_` breaks the expansion.
 #[allow(elided_lifetimes_in_paths)]
 #[async_trait::async_trait]
@@ -132,20 +142,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let postgres = manager.get_database_backend() == DbBackend::Postgres;
-        for statement in copy_in(postgres, Format::Arrays) {
-            db.execute_unprepared(&statement).await?;
-        }
-        Ok(())
+        switch_to(manager, Format::Arrays).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let postgres = manager.get_database_backend() == DbBackend::Postgres;
-        for statement in copy_in(postgres, Format::Objects) {
-            db.execute_unprepared(&statement).await?;
-        }
-        Ok(())
+        switch_to(manager, Format::Objects).await
     }
 }
