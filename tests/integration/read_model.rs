@@ -3017,12 +3017,29 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
                 }
                 if t["name"] == "LocalizedText" {
                     Some(format!("{name} {{ __typename ar fr en }}"))
+                } else if t["name"] == "TrainingTally" {
+                    // Rows read with their record (`Plain::rows`).
+                    Some(format!(
+                        "{name} {{ __typename sex ageBand enrolled attended completed }}"
+                    ))
                 } else {
                     matches!(t["kind"].as_str(), Some("SCALAR" | "ENUM")).then(|| name.to_owned())
                 }
             })
             .collect()
     }
+
+    // Tallies for every session (the demo's have none), copied onto their sessions by the
+    // triggers: a page that reads the copy answers them in place (`Plain::rows`).
+    app.execute_sql(&[
+        "INSERT INTO training_tallies
+           (id, training_session_id, sex, age_band, enrolled, attended, completed)
+         SELECT id || ':f', id, 'FEMALE', NULL, 12, 10, 9 FROM training_sessions",
+        "INSERT INTO training_tallies
+           (id, training_session_id, sex, age_band, enrolled, attended, completed)
+         SELECT id || ':m', id, 'MALE', 'UNDER_18', 3, 2, 1 FROM training_sessions",
+    ])
+    .await;
 
     // (list, the type of its nodes, the path of nested pages to reach them).
     let lists: [(&str, &str, &str); 10] = [
@@ -3038,6 +3055,7 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
         ("regions", "Region", ""),
     ];
     let mut compared = 0;
+    let mut tallies = 0;
     for (list, type_name, nested) in lists {
         let fields = leaves(&app, type_name).await;
         assert!(fields.len() >= 3, "{type_name}: {fields:?}");
@@ -3083,10 +3101,12 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
                 assert_eq!(node, edge, "{type_name}");
                 assert_eq!(node["__typename"], type_name);
                 compared += 1;
+                tallies += node["tallies"].as_array().map_or(0, Vec::len);
             }
         }
     }
     assert!(compared > 50, "only {compared} records compared");
+    assert!(tallies > 0, "no session's tallies compared");
 
     // Fragments (named, inline, on the interface), aliases, `@skip`/`@include`, a repeated
     // field, `__typename`, two selections of one nested page that merge, and texts asked in

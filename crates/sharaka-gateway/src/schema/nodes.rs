@@ -173,7 +173,7 @@ mod plain_fields {
     use super::*;
     use crate::schema::ids;
     use crate::schema::plain::Plain;
-    use crate::schema::rows::leaf;
+    use crate::schema::rows::{Selection, leaf};
     use crate::schema::scalars::*;
 
     /// The fields every record has: its global and local ids and its metadata.
@@ -202,6 +202,14 @@ mod plain_fields {
                 "isHome" => leaf(&o.is_home),
                 "demo" => leaf(&o.meta.demo),
                 _ => return record("Organisation", o.id.as_str(), &o.meta, name),
+            })
+        }
+
+        fn text(&self, name: &str) -> Option<&domain::LocalizedText> {
+            Some(match name {
+                "name" => &self.0.name,
+                "description" => &self.0.description,
+                _ => return None,
             })
         }
     }
@@ -237,6 +245,14 @@ mod plain_fields {
                 _ => return record("Agreement", a.id.as_str(), &a.meta, name),
             })
         }
+
+        fn text(&self, name: &str) -> Option<&domain::LocalizedText> {
+            Some(match name {
+                "title" => &self.0.title,
+                "objectives" => &self.0.objectives,
+                _ => return None,
+            })
+        }
     }
 
     impl Plain for AgreementPartyNode {
@@ -264,6 +280,13 @@ mod plain_fields {
                 _ => return record("Commitment", c.id.as_str(), &c.meta, name),
             })
         }
+
+        fn text(&self, name: &str) -> Option<&domain::LocalizedText> {
+            Some(match name {
+                "description" => &self.0.description,
+                _ => return None,
+            })
+        }
     }
 
     impl Plain for ProjectNode {
@@ -279,6 +302,14 @@ mod plain_fields {
                 "actualEnd" => date(p.dates.actual_end),
                 "demo" => leaf(&p.meta.demo),
                 _ => return record("Project", p.id.as_str(), &p.meta, name),
+            })
+        }
+
+        fn text(&self, name: &str) -> Option<&domain::LocalizedText> {
+            Some(match name {
+                "title" => &self.0.title,
+                "description" => &self.0.description,
+                _ => return None,
             })
         }
     }
@@ -297,16 +328,69 @@ mod plain_fields {
                 "status" => leaf(&TrainingStatus::from(s.status)),
                 "seriesId" => leaf(&s.series_id),
                 "cycleNumber" => leaf(&s.cycle_number),
+                "participants" | "participantHours" => {
+                    let totals =
+                        domain::TrainingTotals::from_tallies(s.tallies.as_ref()?, s.contact_hours);
+                    if name == "participants" {
+                        leaf(&totals.participants)
+                    } else {
+                        leaf(&totals.participant_hours)
+                    }
+                }
                 _ => return record("TrainingSession", s.id.as_str(), &s.meta, name),
+            })
+        }
+
+        const ROWS: &'static [&'static str] = &["tallies"];
+
+        fn rows(&self, name: &str, selection: &Selection<'_>) -> Option<Value> {
+            let tallies = match name {
+                "tallies" => self.0.tallies.as_ref()?,
+                _ => return None,
+            };
+            Some(Value::List(
+                tallies
+                    .iter()
+                    .map(|tally| selection.object(&TallyNode(tally.clone())))
+                    .collect(),
+            ))
+        }
+
+        fn text(&self, name: &str) -> Option<&domain::LocalizedText> {
+            Some(match name {
+                "title" => &self.0.title,
+                _ => return None,
             })
         }
     }
 
-    impl Plain for RegionNode {}
-    impl Plain for SiteNode {}
+    impl Plain for RegionNode {
+        fn text(&self, name: &str) -> Option<&domain::LocalizedText> {
+            Some(match name {
+                "name" => &self.0.name,
+                "capital" => &self.0.capital,
+                _ => return None,
+            })
+        }
+    }
+    impl Plain for SiteNode {
+        fn text(&self, name: &str) -> Option<&domain::LocalizedText> {
+            Some(match name {
+                "name" => &self.0.name,
+                _ => return None,
+            })
+        }
+    }
     impl Plain for ParticipantNode {}
     impl Plain for ContributionNode {}
-    impl Plain for ExchangeVisitNode {}
+    impl Plain for ExchangeVisitNode {
+        fn text(&self, name: &str) -> Option<&domain::LocalizedText> {
+            Some(match name {
+                "title" => &self.0.title,
+                _ => return None,
+            })
+        }
+    }
     impl Plain for ProjectResultNode {}
     impl Plain for IndicatorNode {}
     impl Plain for IndicatorPeriodNode {}

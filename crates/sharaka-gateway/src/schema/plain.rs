@@ -8,8 +8,9 @@
 //! allocations behind it, was most of the server's time per request. A [`Nodes`] list plans
 //! the selection once for the whole page (fragments and their type conditions applied as
 //! async-graphql applies them), answers the plain fields of each object in place
-//! ([`Plain::plain`]), and runs the remaining fields' resolvers (`ContainerType::resolve_field`,
-//! exactly as async-graphql would) all together.
+//! ([`Plain::plain`]; texts asked in parts, [`Plain::text`]; lists of rows read with the
+//! record, such as a session's tallies, [`Plain::rows`]), and runs the remaining fields'
+//! resolvers (`ContainerType::resolve_field`, exactly as async-graphql would) all together.
 //!
 //! What is answered is what async-graphql answers: the same values, and a field whose resolver
 //! fails is reported in `errors` and left out of its object, as `do_resolve_container` does.
@@ -30,8 +31,11 @@ use async_graphql::indexmap::IndexMap;
 use async_graphql::indexmap::map::Entry;
 use async_graphql::parser::types::{Directive, Field, Selection as Ast, SelectionSet};
 use async_graphql::registry::Registry;
-use async_graphql::{ContainerType, ContextSelectionSet, Name, OutputType, Positioned};
+use async_graphql::{ContainerType, Context, ContextSelectionSet, Name, OutputType, Positioned};
 use async_graphql::{ServerResult, Value};
+use sharaka_domain::LocalizedText;
+
+use super::rows::Selection;
 
 /// A node type some of whose fields are read from its record alone.
 pub trait Plain: ContainerType + OutputType + Sync {
@@ -40,6 +44,73 @@ pub trait Plain: ContainerType + OutputType + Sync {
     fn plain(&self, _name: &str) -> Option<Value> {
         None
     }
+
+    /// The text of the field `name` when it is a `LocalizedText` without arguments read from
+    /// the record alone; `None` when its resolver must run.
+    fn text(&self, _name: &str) -> Option<&LocalizedText> {
+        None
+    }
+
+    /// The fields, without arguments, whose values are lists of rows ([`crate::schema::rows`])
+    /// that may have been read with the record: [`Plain::rows`] answers them.
+    const ROWS: &'static [&'static str] = &[];
+
+    /// The value of the field `name` (one of [`Plain::ROWS`]) for what `selection` asks of its
+    /// rows, when they were read with the record; `None` when its resolver must run.
+    fn rows(&self, _name: &str, _selection: &Selection<'_>) -> Option<Value> {
+        None
+    }
+}
+
+/// A part of a `LocalizedText` selected without arguments.
+#[derive(Clone, Copy)]
+enum Part {
+    Typename,
+    Ar,
+    Fr,
+    En,
+}
+
+impl Part {
+    /// The part's answer for `text`.
+    fn value(self, text: &LocalizedText) -> Value {
+        let part = match self {
+            Part::Typename => return Value::String(TEXT_TYPE.to_owned()),
+            Part::Ar => &text.ar,
+            Part::Fr => &text.fr,
+            Part::En => &text.en,
+        };
+        part.as_deref()
+            .map_or(Value::Null, |s| Value::String(s.to_owned()))
+    }
+}
+
+/// The GraphQL name of [`LocalizedText`]'s type.
+const TEXT_TYPE: &str = "LocalizedText";
+
+/// The parts `set` asks of a text, each under its response key; `None` unless each of its items
+/// is one of `__typename`, `ar`, `fr` and `en`, without arguments or directives.
+fn text_parts(set: &SelectionSet) -> Option<Vec<(&Name, Part)>> {
+    set.items
+        .iter()
+        .map(|item| {
+            let Ast::Field(field) = &item.node else {
+                return None;
+            };
+            let field = &field.node;
+            if !field.directives.is_empty() || !field.arguments.is_empty() {
+                return None;
+            }
+            let part = match field.name.node.as_str() {
+                "__typename" => Part::Typename,
+                "ar" => Part::Ar,
+                "fr" => Part::Fr,
+                "en" => Part::En,
+                _ => return None,
+            };
+            Some((&field.response_key().node, part))
+        })
+        .collect()
 }
 
 /// How one selected field is answered.
@@ -48,6 +119,11 @@ enum How<'a> {
     Typename,
     /// A leaf without arguments: [`Plain::plain`], else its resolver.
     Leaf(&'a str, &'a Positioned<Field>),
+    /// A field without arguments that asks only for parts of a text: [`Plain::text`], else
+    /// its resolver.
+    Text(&'a str, Vec<(&'a Name, Part)>, &'a Positioned<Field>),
+    /// A list of rows without arguments ([`Plain::ROWS`]): [`Plain::rows`], else its resolver.
+    Rows(&'a str, &'a Positioned<Field>),
     /// Its resolver.
     Resolve(&'a Positioned<Field>),
 }
@@ -61,7 +137,7 @@ struct Step<'a> {
 /// Adds the steps of `set` for objects of type `T`, through fragments that apply to `T`;
 /// `None` when the page must be resolved the usual way (a directive async-graphql did not
 /// remove, or a fragment it does not know).
-fn plan<'a, T: OutputType>(
+fn plan<'a, T: Plain>(
     ctx: &ContextSelectionSet<'a>,
     set: &'a SelectionSet,
     steps: &mut Vec<Step<'a>>,
@@ -79,6 +155,12 @@ fn plan<'a, T: OutputType>(
                     && field.node.selection_set.node.items.is_empty()
                 {
                     How::Leaf(name, field)
+                } else if field.node.arguments.is_empty()
+                    && let Some(parts) = text_parts(&field.node.selection_set.node)
+                {
+                    How::Text(name, parts, field)
+                } else if field.node.arguments.is_empty() && T::ROWS.contains(&name) {
+                    How::Rows(name, field)
                 } else {
                     How::Resolve(field)
                 };
@@ -117,7 +199,7 @@ fn plan<'a, T: OutputType>(
 }
 
 /// Adds the steps of a fragment's selection when it applies to `T`.
-fn fragment_steps<'a, T: OutputType>(
+fn fragment_steps<'a, T: Plain>(
     ctx: &ContextSelectionSet<'a>,
     directives: &[Positioned<Directive>],
     on: Option<&str>,
@@ -219,6 +301,18 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
             .filter(|step| !matches!(step.how, How::Typename))
             .count();
         let mut pending = Vec::with_capacity(self.0.len() * resolving);
+        // What each list of rows asks of its rows, worked out once for the page.
+        let rows_fields: Vec<Option<Context<'_>>> = steps
+            .iter()
+            .map(|step| match step.how {
+                How::Rows(_, field) => Some(ctx.with_field(field)),
+                _ => None,
+            })
+            .collect();
+        let selections: Vec<Option<Selection<'_>>> = rows_fields
+            .iter()
+            .map(|field| field.as_ref().map(|field| Selection::of(field.field())))
+            .collect();
         for (i, node) in self.0.iter().enumerate() {
             let mut slots = Vec::with_capacity(steps.len());
             for (j, step) in steps.iter().enumerate() {
@@ -234,6 +328,26 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
                         }
                         None => field,
                     },
+                    How::Text(name, ref parts, field) => match node.text(name) {
+                        Some(text) => {
+                            let mut object = IndexMap::with_capacity(parts.len());
+                            for &(key, part) in parts {
+                                insert(&mut object, key.clone(), part.value(text));
+                            }
+                            slots.push(Some(Value::Object(object)));
+                            continue;
+                        }
+                        None => field,
+                    },
+                    How::Rows(name, field) => {
+                        match selections[j].as_ref().and_then(|s| node.rows(name, s)) {
+                            Some(value) => {
+                                slots.push(Some(value));
+                                continue;
+                            }
+                            None => field,
+                        }
+                    }
                     How::Resolve(field) => field,
                 };
                 slots.push(None);

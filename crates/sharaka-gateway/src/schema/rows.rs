@@ -43,6 +43,13 @@ struct Selected<'a> {
 }
 
 impl<'a> Selection<'a> {
+    /// What `field` (a field whose type is a row or a list of rows) asks of its rows.
+    pub fn of(field: SelectionField<'a>) -> Self {
+        let mut selection = Self::default();
+        selection.add(field);
+        selection
+    }
+
     /// Adds the fields selected under `parent`, through fragments; fields under one response
     /// key merge, as the GraphQL execution of a selection set merges them.
     fn add(&mut self, parent: SelectionField<'a>) {
@@ -100,8 +107,7 @@ impl<T: Row> OutputType for Rows<T> {
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         let ctx_field = ctx.with_field(field);
-        let mut selection = Selection::default();
-        selection.add(ctx_field.field());
+        let selection = Selection::of(ctx_field.field());
         Ok(Value::List(
             self.0.iter().map(|row| selection.object(row)).collect(),
         ))
