@@ -3115,6 +3115,8 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
         alias: status when: signedOn status reference @include(if: true) demo @skip(if: true)
         parties(first: 5) { nodes { id } } parties(first: 5) { nodes { role } }
         projects(first: 2) { totalCount nodes { id title { fr } } }
+        commitments(first: 5) { nodes { id kind } }
+        spread: commitments(first: 5) { ... on CommitmentConnection { nodes { id kind } } }
         title { fr ar } t: title { fr tt: en __typename } objectives { text(lang: EN) }";
     let query = format!(
         "fragment A on Agreement {{ __typename reference title {{ en }} }}
@@ -3138,7 +3140,16 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
                 .all(|p| p.get("id").is_some() && p.get("role").is_some())
         );
         assert_eq!(node["alias"], node["status"]);
+        // A connection asked for its nodes alone answers itself (`plain::nodes_alone`); behind
+        // a fragment, as an object: the same.
+        assert_eq!(node["commitments"], node["spread"]);
     }
+    assert!(
+        nodes.iter().any(|n| n["commitments"]["nodes"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())),
+        "no agreement with commitments to compare"
+    );
 }
 
 backend_tests!(

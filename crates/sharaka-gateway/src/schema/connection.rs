@@ -141,39 +141,81 @@ macro_rules! connection {
             pub node: $node,
         }
 
-        #[doc = concat!("A page of ", $what, ", with cursors and the total count.")]
-        #[async_graphql::Object]
-        impl $conn {
-            /// The items with their cursors.
-            async fn edges(&self) -> Vec<$edge> {
-                self.0
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, node)| $edge {
-                        cursor: crate::schema::connection::encode_cursor(self.0.offset + i as u64),
-                        node: node.clone(),
-                    })
-                    .collect()
+        // The connection's fields, resolved by async-graphql as an object, under the
+        // connection's name; `$conn` answers a selection of `nodes` alone itself
+        // (`plain::only_nodes`), as most nested pages are asked.
+        const _: () = {
+            #[doc = concat!("A page of ", $what, ", with cursors and the total count.")]
+            struct Fields<'a>(&'a $conn);
+
+            impl async_graphql::TypeName for Fields<'_> {
+                fn type_name() -> std::borrow::Cow<'static, str> {
+                    std::borrow::Cow::Borrowed(stringify!($conn))
+                }
             }
 
-            /// The items, without cursors.
-            async fn nodes(&self) -> crate::schema::plain::Nodes<'_, $node> {
-                // Borrowed, not cloned: a nested page holds whole records.
-                crate::schema::plain::Nodes(&self.0.items)
+            #[doc = concat!("A page of ", $what, ", with cursors and the total count.")]
+            #[async_graphql::Object(name_type)]
+            impl Fields<'_> {
+                /// The items with their cursors.
+                async fn edges(&self) -> Vec<$edge> {
+                    let page = &self.0.0;
+                    page.items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, node)| $edge {
+                            cursor: crate::schema::connection::encode_cursor(
+                                page.offset + i as u64,
+                            ),
+                            node: node.clone(),
+                        })
+                        .collect()
+                }
+
+                /// The items, without cursors.
+                async fn nodes(&self) -> crate::schema::plain::Nodes<'_, $node> {
+                    // Borrowed, not cloned: a nested page holds whole records.
+                    crate::schema::plain::Nodes(&self.0.0.items)
+                }
+
+                /// Where this page sits in the list.
+                async fn page_info(&self) -> crate::schema::connection::PageInfo {
+                    self.0.0.page_info()
+                }
+
+                /// How many items the whole list has, across pages (computed when asked for).
+                async fn total_count(&self) -> async_graphql::Result<u64> {
+                    use crate::error::GqlResultExt;
+                    (self.0.0.total)().await.gql()
+                }
             }
 
-            /// Where this page sits in the list.
-            async fn page_info(&self) -> crate::schema::connection::PageInfo {
-                self.0.page_info()
-            }
+            impl async_graphql::OutputType for $conn {
+                fn type_name() -> std::borrow::Cow<'static, str> {
+                    <Fields<'static> as async_graphql::TypeName>::type_name()
+                }
 
-            /// How many items the whole list has, across pages (computed when asked for).
-            async fn total_count(&self) -> async_graphql::Result<u64> {
-                use crate::error::GqlResultExt;
-                (self.0.total)().await.gql()
+                fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+                    <Fields<'static> as async_graphql::OutputType>::create_type_info(registry)
+                }
+
+                async fn resolve(
+                    &self,
+                    ctx: &async_graphql::ContextSelectionSet<'_>,
+                    _field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+                ) -> async_graphql::ServerResult<async_graphql::Value> {
+                    match crate::schema::plain::only_nodes(ctx) {
+                        Some(nodes) => {
+                            Ok(crate::schema::plain::nodes_alone(ctx, nodes, &self.0.items).await)
+                        }
+                        None => {
+                            async_graphql::resolver_utils::resolve_container(ctx, &Fields(self))
+                                .await
+                        }
+                    }
+                }
             }
-        }
+        };
     };
 }
 pub(crate) use connection;

@@ -11,6 +11,8 @@
 //! ([`Plain::plain`]; texts asked in parts, [`Plain::text`]; lists of rows read with the
 //! record, such as a session's tallies, [`Plain::rows`]), and runs the remaining fields'
 //! resolvers (`ContainerType::resolve_field`, exactly as async-graphql would) all together.
+//! A connection asked for its `nodes` alone, as nested pages mostly are, answers them itself
+//! ([`nodes_alone`]) rather than as an object of one field.
 //!
 //! What is answered is what async-graphql answers: the same values, and a field whose resolver
 //! fails is reported in `errors` and left out of its object, as `do_resolve_container` does.
@@ -33,6 +35,7 @@ use async_graphql::parser::types::{Directive, Field, Selection as Ast, Selection
 use async_graphql::registry::Registry;
 use async_graphql::{ContainerType, Context, ContextSelectionSet, Name, OutputType, Positioned};
 use async_graphql::{ServerResult, Value};
+use futures::future::BoxFuture;
 use sharaka_domain::LocalizedText;
 
 use super::rows::Selection;
@@ -381,5 +384,51 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
                 })
                 .collect(),
         ))
+    }
+}
+
+/// The `nodes` field of a connection whose selection asks for it alone (without arguments or
+/// directives); `None` for any other selection, which the connection resolves as an object.
+pub fn only_nodes<'a>(ctx: &ContextSelectionSet<'a>) -> Option<&'a Positioned<Field>> {
+    let [item] = ctx.item.node.items.as_slice() else {
+        return None;
+    };
+    match &item.node {
+        Ast::Field(field)
+            if field.node.name.node == "nodes"
+                && field.node.arguments.is_empty()
+                && field.node.directives.is_empty() =>
+        {
+            Some(field)
+        }
+        _ => None,
+    }
+}
+
+/// The answer of a connection that asks for its `nodes` alone ([`only_nodes`]): what
+/// async-graphql answers for the connection object, without the future, the boxed field
+/// future and the set that poll them. A dashboard answers hundreds of nested connections.
+pub async fn nodes_alone<T: Plain>(
+    ctx: &ContextSelectionSet<'_>,
+    nodes: &Positioned<Field>,
+    items: &[T],
+) -> Value {
+    let ctx_field = ctx.with_field(nodes);
+    let set = ctx_field.with_selection_set(&nodes.node.selection_set);
+    // Boxed: a page's nodes hold connections of their own, whose answers hold this future.
+    let page = Nodes(items);
+    let page: BoxFuture<'_, ServerResult<Value>> = Box::pin(page.resolve(&set, nodes));
+    match page.await {
+        Ok(value) => {
+            let mut object = IndexMap::with_capacity(1);
+            object.insert(nodes.node.response_key().node.clone(), value);
+            Value::Object(object)
+        }
+        // As `do_resolve_container` reports a field that failed, and answers an object none
+        // of whose fields answered.
+        Err(error) => {
+            ctx.add_error(error);
+            Value::Null
+        }
     }
 }
