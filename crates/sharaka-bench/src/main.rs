@@ -147,7 +147,7 @@ struct Results {
     startup_to_first_answer_ms: Option<f64>,
     baseline_statements: Option<u64>,
     /// Statements each dashboard level adds (the first includes the token check).
-    dashboard_statements_by_level: Vec<(&'static str, u64)>,
+    dashboard_statements_by_level: Vec<(&'static str, i64)>,
     scenarios: Vec<Outcome>,
     peak_memory_mib: Option<f64>,
 }

@@ -864,7 +864,7 @@ pub async fn dashboard_levels(
     target: &Target,
     counter: &StatementCounter,
     scale: &Scale,
-) -> anyhow::Result<Vec<(&'static str, u64)>> {
+) -> anyhow::Result<Vec<(&'static str, i64)>> {
     const LEVELS: [(&str, &str, &str); 8] = [
         (
             "organisations",
@@ -906,7 +906,9 @@ pub async fn dashboard_levels(
             .post(&query, json!({ "ids": ids }))
             .await
             .map_err(|f| anyhow::anyhow!("level {depth}: {}", f.message))?;
-        let total = counter.get();
+        // Signed: with batching split by timing (`--loader-delay-ms 0`), a deeper query may
+        // run fewer statements than the one before it.
+        let total = i64::try_from(counter.get()).unwrap_or(i64::MAX);
         out.push((LEVELS[depth - 1].0, total - previous.unwrap_or(0)));
         previous = Some(total);
     }
