@@ -3108,6 +3108,28 @@ async fn pages_answer_as_single_lookups_do(app: TestApp) {
     assert!(compared > 50, "only {compared} records compared");
     assert!(tallies > 0, "no session's tallies compared");
 
+    // Rows answered as JSON text (no response key repeats: `plain::RepeatedKeys`) and as
+    // objects merged across a repeated key answer alike.
+    let merged = app
+        .data(
+            "{ trainingSessions(first: 50) { nodes { id tallies { sex } t: tallies { sex }
+               tallies { enrolled ageBand } } } }",
+            json!({}),
+        )
+        .await;
+    let text = app
+        .data(
+            "{ trainingSessions(first: 50) { nodes { id tallies { sex enrolled ageBand }
+               t: tallies { sex } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(merged, text);
+    assert!(
+        text["trainingSessions"]["nodes"][0]["tallies"][0]["enrolled"].is_number(),
+        "{text}"
+    );
+
     // Fragments (named, inline, on the interface), aliases, `@skip`/`@include`, a repeated
     // field, `__typename`, two selections of one nested page that merge, and texts asked in
     // parts, with an alias and a language by argument (`text(lang:)`, answered by its resolver).

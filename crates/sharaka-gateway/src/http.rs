@@ -755,7 +755,7 @@ async fn execute(
         };
     let content_type = answer_content_type(headers);
     let complete = response.errors.is_empty();
-    let body = serde_json::to_vec(&response);
+    let body = crate::json::answer(&response);
     drop(response);
     drop(turn);
     match body {

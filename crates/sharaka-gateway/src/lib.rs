@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod json;
 pub mod limits;
 pub mod live;
 pub mod loaders;
@@ -250,7 +251,9 @@ impl App {
         let (name, kind) = selected_operation(&mut request);
         let mutation = kind == "mutation";
         let span = telemetry::operation_span(&name, kind, usage);
-        let request = request.data(schema::RequestLang(lang));
+        let request = request
+            .data(schema::RequestLang(lang))
+            .data(schema::plain::RepeatedKeys::default());
         let run = error::ERROR_LANG.scope(lang, async {
             // Waiting for a turn counts towards the deadline.
             let turn = self.turns.operation().await;

@@ -343,17 +343,12 @@ mod plain_fields {
 
         const ROWS: &'static [&'static str] = &["tallies"];
 
-        fn rows(&self, name: &str, selection: &Selection<'_>) -> Option<Value> {
+        fn rows(&self, name: &str, selection: &Selection<'_>, raw: bool) -> Option<Value> {
             let tallies = match name {
                 "tallies" => self.0.tallies.as_ref()?,
                 _ => return None,
             };
-            Some(Value::List(
-                tallies
-                    .iter()
-                    .map(|tally| selection.object(&TallyNode(tally.clone())))
-                    .collect(),
-            ))
+            Some(selection.list(tallies.iter().map(|tally| TallyNode(tally.clone())), raw))
         }
 
         fn text(&self, name: &str) -> Option<&domain::LocalizedText> {

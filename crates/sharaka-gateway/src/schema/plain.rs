@@ -11,6 +11,8 @@
 //! ([`Plain::plain`]; texts asked in parts, [`Plain::text`]; lists of rows read with the
 //! record, such as a session's tallies, [`Plain::rows`]), and runs the remaining fields'
 //! resolvers (`ContainerType::resolve_field`, exactly as async-graphql would) all together.
+//! Rows are answered as the JSON text of their objects when nothing in the operation merges
+//! answers ([`RepeatedKeys`]; `crate::json` writes the answer).
 //! A connection asked for its `nodes` alone, as nested pages mostly are, answers them itself
 //! ([`nodes_alone`]) rather than as an object of one field.
 //!
@@ -59,10 +61,74 @@ pub trait Plain: ContainerType + OutputType + Sync {
     const ROWS: &'static [&'static str] = &[];
 
     /// The value of the field `name` (one of [`Plain::ROWS`]) for what `selection` asks of its
-    /// rows, when they were read with the record; `None` when its resolver must run.
-    fn rows(&self, _name: &str, _selection: &Selection<'_>) -> Option<Value> {
+    /// rows, when they were read with the record; `None` when its resolver must run. `raw`:
+    /// the rows may be answered as JSON text ([`Selection::list`]).
+    fn rows(&self, _name: &str, _selection: &Selection<'_>, _raw: bool) -> Option<Value> {
         None
     }
+}
+
+/// Whether the operation asks a response key twice in one selection set (fragments expanded,
+/// whatever their type conditions), worked out once per request. async-graphql merges the
+/// answers of such fields (`insert_value`), and rows answered as JSON text
+/// ([`Selection::list`]) cannot be merged: they are answered as text only when nothing repeats.
+/// Attached to each request by `App::execute_as`; a request without it answers objects.
+#[derive(Debug, Default)]
+pub struct RepeatedKeys(std::sync::OnceLock<bool>);
+
+/// Whether the current operation repeats a response key (see [`RepeatedKeys`]).
+fn repeats_keys(ctx: &ContextSelectionSet<'_>) -> bool {
+    match ctx.data_opt::<RepeatedKeys>() {
+        Some(cell) => *cell.0.get_or_init(|| {
+            let operation = &ctx.query_env.operation.node.selection_set.node;
+            repeats_in(ctx, operation)
+        }),
+        None => true,
+    }
+}
+
+/// Whether `set`, or a selection set below it, asks a response key twice.
+fn repeats_in(ctx: &ContextSelectionSet<'_>, set: &SelectionSet) -> bool {
+    let mut fields: Vec<&Field> = Vec::new();
+    if !expand(ctx, set, &mut fields) {
+        return true;
+    }
+    for (i, field) in fields.iter().enumerate() {
+        let key = &field.response_key().node;
+        if fields[..i].iter().any(|f| &f.response_key().node == key) {
+            return true;
+        }
+    }
+    fields
+        .iter()
+        .any(|field| repeats_in(ctx, &field.selection_set.node))
+}
+
+/// Adds the fields of `set`, through its fragments; `false` for a fragment it does not know.
+fn expand<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
+    fields: &mut Vec<&'a Field>,
+) -> bool {
+    for item in &set.items {
+        let expanded = match &item.node {
+            Ast::Field(field) => {
+                fields.push(&field.node);
+                true
+            }
+            Ast::FragmentSpread(spread) => {
+                match ctx.query_env.fragments.get(&spread.node.fragment_name.node) {
+                    Some(fragment) => expand(ctx, &fragment.node.selection_set.node, fields),
+                    None => false,
+                }
+            }
+            Ast::InlineFragment(inline) => expand(ctx, &inline.node.selection_set.node, fields),
+        };
+        if !expanded {
+            return false;
+        }
+    }
+    true
 }
 
 /// A part of a `LocalizedText` selected without arguments.
@@ -316,6 +382,8 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
             .iter()
             .map(|field| field.as_ref().map(|field| Selection::of(field.field())))
             .collect();
+        // Rows may be answered as JSON text when nothing in the operation merges answers.
+        let raw = selections.iter().any(Option::is_some) && !repeats_keys(ctx);
         for (i, node) in self.0.iter().enumerate() {
             let mut slots = Vec::with_capacity(steps.len());
             for (j, step) in steps.iter().enumerate() {
@@ -343,7 +411,7 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
                         None => field,
                     },
                     How::Rows(name, field) => {
-                        match selections[j].as_ref().and_then(|s| node.rows(name, s)) {
+                        match selections[j].as_ref().and_then(|s| node.rows(name, s, raw)) {
                             Some(value) => {
                                 slots.push(Some(value));
                                 continue;

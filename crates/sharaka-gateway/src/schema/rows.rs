@@ -85,6 +85,50 @@ impl<'a> Selection<'a> {
     }
 }
 
+impl Selection<'_> {
+    /// The list of `rows` for this selection: as objects, or, when `raw`, as the JSON text
+    /// those objects serialise to ([`crate::json`]), which costs a fraction of building them.
+    /// Raw text cannot be merged with another answer under the same key: see
+    /// `plain::RepeatedKeys`.
+    pub fn list<T: Row>(&self, rows: impl ExactSizeIterator<Item = T> + Clone, raw: bool) -> Value {
+        let objects = |rows: &mut dyn Iterator<Item = T>| {
+            Value::List(rows.map(|row| self.object(&row)).collect())
+        };
+        if !raw {
+            return objects(&mut rows.clone());
+        }
+        let mut text = Vec::with_capacity(2 + rows.len() * 16 * self.fields.len());
+        text.push(b'[');
+        for (i, row) in rows.clone().enumerate() {
+            if i > 0 {
+                text.push(b',');
+            }
+            text.push(b'{');
+            for (j, s) in self.fields.iter().enumerate() {
+                if j > 0 {
+                    text.push(b',');
+                }
+                crate::json::string(&mut text, &s.key);
+                text.push(b':');
+                if s.name == "__typename" {
+                    crate::json::string(&mut text, &row.introspection_type_name());
+                } else if crate::json::value(&mut text, &row.value(s.name, &s.selection)).is_err() {
+                    // A value serde_json cannot write (none is known): the objects, whose
+                    // serialisation reports it.
+                    return objects(&mut rows.clone());
+                }
+            }
+            text.push(b'}');
+        }
+        text.push(b']');
+        match String::from_utf8(text) {
+            Ok(text) => crate::json::raw_value(text),
+            // Not reached: every part written is UTF-8.
+            Err(_) => objects(&mut rows.clone()),
+        }
+    }
+}
+
 /// A list of rows with the GraphQL type `[T!]!`, resolved in one pass.
 pub struct Rows<T>(pub Vec<T>);
 

@@ -1,0 +1,207 @@
+//! Answers written as JSON straight from async-graphql's values, byte for byte as serde_json
+//! writes them, except that JSON text this server wrote itself while answering (a list of rows,
+//! see [`crate::schema::rows::Selection::list`]) is copied, not validated again.
+//!
+//! async-graphql carries such text as an object whose one key is [`RAW_VALUE_TOKEN`]
+//! (its `raw_value` feature); serde_json, which still serialises the answers of other paths
+//! (batches, subscriptions, tests' `into_json`), parses it again to check it. The unit tests
+//! compare this writer with serde_json on values of every kind and strings of every byte.
+
+use async_graphql::{Response, Value};
+use async_graphql_value::RAW_VALUE_TOKEN;
+
+/// The answer `response` as serde_json serialises it (`data`, then `extensions` and `errors`
+/// when there are any).
+pub fn answer(response: &Response) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(b"{\"data\":");
+    value(&mut out, &response.data)?;
+    if !response.extensions.is_empty() {
+        out.extend_from_slice(b",\"extensions\":");
+        serde_json::to_writer(&mut out, &response.extensions)?;
+    }
+    if !response.errors.is_empty() {
+        out.extend_from_slice(b",\"errors\":");
+        serde_json::to_writer(&mut out, &response.errors)?;
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
+/// Writes `v` as serde_json writes it (compact), copying raw JSON text as it is.
+pub fn value(out: &mut Vec<u8>, v: &Value) -> serde_json::Result<()> {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Boolean(true) => out.extend_from_slice(b"true"),
+        Value::Boolean(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => serde_json::to_writer(&mut *out, n)?,
+        Value::String(s) => string(out, s),
+        Value::Enum(name) => string(out, name),
+        Value::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                value(out, item)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => match raw(v) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => {
+                out.push(b'{');
+                for (i, (key, item)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    string(out, key);
+                    out.push(b':');
+                    value(out, item)?;
+                }
+                out.push(b'}');
+            }
+        },
+        Value::Binary(_) => serde_json::to_writer(&mut *out, v)?,
+    }
+    Ok(())
+}
+
+/// The JSON text `v` carries, when it is raw text.
+fn raw(v: &Value) -> Option<&str> {
+    match v {
+        Value::Object(map) if map.len() == 1 => match map.get(RAW_VALUE_TOKEN) {
+            Some(Value::String(text)) => Some(text),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `text`, JSON written by this server, carried in a value (see the module's documentation).
+pub fn raw_value(text: String) -> Value {
+    let mut map = async_graphql::indexmap::IndexMap::with_capacity(1);
+    map.insert(
+        async_graphql::Name::new(RAW_VALUE_TOKEN),
+        Value::String(text),
+    );
+    Value::Object(map)
+}
+
+/// Writes `s` as a JSON string, escaped as serde_json escapes it.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape = ESCAPE[usize::from(byte)];
+        if escape == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        if escape == b'u' {
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xF)],
+            ]);
+        } else {
+            out.extend_from_slice(&[b'\\', escape]);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+const HEX: [u8; 16] = *b"0123456789abcdef";
+
+/// serde_json's escapes: `b'u'` for `\u00XX`, another letter for its short form, 0 for none.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = b'u';
+        byte += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0A] = b'n';
+    table[0x0C] = b'f';
+    table[0x0D] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::indexmap::IndexMap;
+    use async_graphql::{Name, Number};
+
+    use super::*;
+
+    fn written(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        value(&mut out, v).expect("written");
+        out
+    }
+
+    #[test]
+    fn values_are_written_as_serde_json_writes_them() {
+        // Strings of every byte below 0x80 and some beyond, in every position.
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..seed % 24 {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                s.push(match (seed >> 33) % 5 {
+                    0 => char::from_u32(((seed >> 40) % 0x80) as u32).unwrap_or('a'),
+                    1 => 'é',
+                    2 => 'ش',
+                    3 => '"',
+                    _ => '\\',
+                });
+            }
+            let mut object = IndexMap::new();
+            object.insert(Name::new(&s), Value::Enum(Name::new("FEMALE")));
+            object.insert(
+                Name::new("n"),
+                Value::Number(Number::from(seed as i64 >> 20)),
+            );
+            let v = Value::List(vec![
+                Value::String(s.clone()),
+                Value::Object(object),
+                Value::Number(Number::from_f64((seed % 1000) as f64 / 7.0).expect("finite")),
+                Value::Number(Number::from(u64::MAX)),
+                Value::Boolean(seed.is_multiple_of(2)),
+                Value::Null,
+                Value::Binary(vec![1, 2, 3].into()),
+                Value::Object(IndexMap::new()),
+            ]);
+            assert_eq!(
+                written(&v),
+                serde_json::to_vec(&v).expect("serde_json"),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn raw_text_is_copied_as_serde_json_would_write_it() {
+        let v = Value::List(vec![raw_value(r#"[{"sex":"FEMALE","n":1}]"#.into())]);
+        assert_eq!(written(&v), br#"[[{"sex":"FEMALE","n":1}]]"#);
+        assert_eq!(written(&v), serde_json::to_vec(&v).expect("serde_json"));
+        let response = Response::new(v);
+        assert_eq!(
+            answer(&response).expect("answer"),
+            serde_json::to_vec(&response).expect("serde_json")
+        );
+    }
+}
