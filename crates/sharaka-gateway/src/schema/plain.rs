@@ -144,7 +144,9 @@ impl Part {
     /// The part's answer for `text`.
     fn value(self, text: &LocalizedText) -> Value {
         let part = match self {
-            Part::Typename => return Value::String(TEXT_TYPE.to_owned()),
+            Part::Typename => {
+                return Value::String(super::scalars::LocalizedText::type_name().into_owned());
+            }
             Part::Ar => &text.ar,
             Part::Fr => &text.fr,
             Part::En => &text.en,
@@ -153,9 +155,6 @@ impl Part {
             .map_or(Value::Null, |s| Value::String(s.to_owned()))
     }
 }
-
-/// The GraphQL name of [`LocalizedText`]'s type.
-const TEXT_TYPE: &str = "LocalizedText";
 
 /// The parts `set` asks of a text, each under its response key; `None` unless each of its items
 /// is one of `__typename`, `ar`, `fr` and `en`, without arguments or directives.
