@@ -1,11 +1,16 @@
 //! Answers written as JSON straight from async-graphql's values, byte for byte as serde_json
-//! writes them, except that JSON text this server wrote itself while answering (a list of rows,
-//! see [`crate::schema::rows::Selection::list`]) is copied, not validated again.
+//! writes them, except that JSON text this server wrote itself while answering (a page of
+//! nodes or a list of rows, see `crate::schema::plain` and
+//! [`crate::schema::rows::Selection::list`]) is copied, not validated again.
 //!
 //! async-graphql carries such text as an object whose one key is [`RAW_VALUE_TOKEN`]
 //! (its `raw_value` feature); serde_json, which still serialises the answers of other paths
-//! (batches, subscriptions, tests' `into_json`), parses it again to check it. The unit tests
-//! compare this writer with serde_json on values of every kind and strings of every byte.
+//! (batches, subscriptions, tests' `into_json`), parses it again to check it. Text is written
+//! into a `String`, so that a page holding the text of the pages below it need not check it
+//! for UTF-8 again. The unit tests compare this writer with serde_json on values of every kind
+//! and strings of every byte.
+
+use std::fmt::Write as _;
 
 use async_graphql::{Response, Value};
 use async_graphql_value::RAW_VALUE_TOKEN;
@@ -13,62 +18,65 @@ use async_graphql_value::RAW_VALUE_TOKEN;
 /// The answer `response` as serde_json serialises it (`data`, then `extensions` and `errors`
 /// when there are any).
 pub fn answer(response: &Response) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(1024);
-    out.extend_from_slice(b"{\"data\":");
+    let mut out = String::with_capacity(1024);
+    out.push_str("{\"data\":");
     value(&mut out, &response.data)?;
     if !response.extensions.is_empty() {
-        out.extend_from_slice(b",\"extensions\":");
-        serde_json::to_writer(&mut out, &response.extensions)?;
+        out.push_str(",\"extensions\":");
+        out.push_str(&serde_json::to_string(&response.extensions)?);
     }
     if !response.errors.is_empty() {
-        out.extend_from_slice(b",\"errors\":");
-        serde_json::to_writer(&mut out, &response.errors)?;
+        out.push_str(",\"errors\":");
+        out.push_str(&serde_json::to_string(&response.errors)?);
     }
-    out.push(b'}');
-    Ok(out)
+    out.push('}');
+    Ok(out.into_bytes())
 }
 
 /// Writes `v` as serde_json writes it (compact), copying raw JSON text as it is.
-pub fn value(out: &mut Vec<u8>, v: &Value) -> serde_json::Result<()> {
+pub fn value(out: &mut String, v: &Value) -> serde_json::Result<()> {
     match v {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Boolean(true) => out.extend_from_slice(b"true"),
-        Value::Boolean(false) => out.extend_from_slice(b"false"),
-        Value::Number(n) => serde_json::to_writer(&mut *out, n)?,
+        Value::Null => out.push_str("null"),
+        Value::Boolean(true) => out.push_str("true"),
+        Value::Boolean(false) => out.push_str("false"),
+        // serde_json writes a number as its `Display` does (itoa, or ryu for a finite float).
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
         Value::String(s) => string(out, s),
         Value::Enum(name) => string(out, name),
         Value::List(items) => {
-            out.push(b'[');
+            out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(b',');
+                    out.push(',');
                 }
                 value(out, item)?;
             }
-            out.push(b']');
+            out.push(']');
         }
         Value::Object(map) => match raw(v) {
-            Some(text) => out.extend_from_slice(text.as_bytes()),
+            Some(text) => out.push_str(text),
             None => {
-                out.push(b'{');
+                out.push('{');
                 for (i, (key, item)) in map.iter().enumerate() {
                     if i > 0 {
-                        out.push(b',');
+                        out.push(',');
                     }
                     string(out, key);
-                    out.push(b':');
+                    out.push(':');
                     value(out, item)?;
                 }
-                out.push(b'}');
+                out.push('}');
             }
         },
-        Value::Binary(_) => serde_json::to_writer(&mut *out, v)?,
+        Value::Binary(_) => out.push_str(&serde_json::to_string(v)?),
     }
     Ok(())
 }
 
-/// The JSON text `v` carries, when it is raw text.
-fn raw(v: &Value) -> Option<&str> {
+/// The JSON text `v` carries, when it is raw text ([`raw_value`]).
+pub fn raw(v: &Value) -> Option<&str> {
     match v {
         Value::Object(map) if map.len() == 1 => match map.get(RAW_VALUE_TOKEN) {
             Some(Value::String(text)) => Some(text),
@@ -89,33 +97,29 @@ pub fn raw_value(text: String) -> Value {
 }
 
 /// Writes `s` as a JSON string, escaped as serde_json escapes it.
-pub fn string(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
+pub fn string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
     let mut start = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
+    for (i, &byte) in s.as_bytes().iter().enumerate() {
         let escape = ESCAPE[usize::from(byte)];
         if escape == 0 {
             continue;
         }
-        out.extend_from_slice(&bytes[start..i]);
+        // `byte` is ASCII, so `i` is on a character boundary.
+        out.push_str(&s[start..i]);
+        out.push('\\');
         if escape == b'u' {
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(byte >> 4)],
-                HEX[usize::from(byte & 0xF)],
-            ]);
+            out.push_str("u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xF)]));
         } else {
-            out.extend_from_slice(&[b'\\', escape]);
+            out.push(char::from(escape));
         }
         start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 const HEX: [u8; 16] = *b"0123456789abcdef";
@@ -146,9 +150,9 @@ mod tests {
     use super::*;
 
     fn written(v: &Value) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = String::new();
         value(&mut out, v).expect("written");
-        out
+        out.into_bytes()
     }
 
     #[test]
@@ -180,6 +184,9 @@ mod tests {
                 Value::Object(object),
                 Value::Number(Number::from_f64((seed % 1000) as f64 / 7.0).expect("finite")),
                 Value::Number(Number::from(u64::MAX)),
+                Value::Number(Number::from(i64::MIN)),
+                Value::Number(Number::from_f64(-1e300 / (seed % 7 + 1) as f64).expect("finite")),
+                Value::Number(Number::from_f64(1e-7 * (seed % 1000) as f64).expect("finite")),
                 Value::Boolean(seed.is_multiple_of(2)),
                 Value::Null,
                 Value::Binary(vec![1, 2, 3].into()),

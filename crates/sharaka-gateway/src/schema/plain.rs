@@ -11,8 +11,9 @@
 //! ([`Plain::plain`]; texts asked in parts, [`Plain::text`]; lists of rows read with the
 //! record, such as a session's tallies, [`Plain::rows`]), and runs the remaining fields'
 //! resolvers (`ContainerType::resolve_field`, exactly as async-graphql would) all together.
-//! Rows are answered as the JSON text of their objects when nothing in the operation merges
-//! answers ([`RepeatedKeys`]; `crate::json` writes the answer).
+//! When nothing in the operation merges answers ([`RepeatedKeys`]), the page itself is answered
+//! as the JSON text of its objects, holding the text of the rows and pages below it
+//! (`crate::json` copies it into the answer without reading it again); otherwise as objects.
 //! A connection asked for its `nodes` alone, as nested pages mostly are, answers them itself
 //! ([`nodes_alone`]) rather than as an object of one field.
 //!
@@ -361,7 +362,7 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
         let at: Vec<ContextSelectionSet<'_>> =
             (0..self.0.len()).map(|i| ctx.with_index(i)).collect();
         // Each object's answers, one slot per step; the resolvers fill theirs below.
-        let mut answers: Vec<Vec<Option<Value>>> = Vec::with_capacity(self.0.len());
+        let mut answers: Vec<Vec<Option<Answer<'_>>>> = Vec::with_capacity(self.0.len());
         // Sized for every field that may need its resolver: each future is moved in once,
         // never again as the list grows (they are large, and a page holds hundreds).
         let resolving = steps
@@ -381,30 +382,28 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
             .iter()
             .map(|field| field.as_ref().map(|field| Selection::of(field.field())))
             .collect();
-        // Rows may be answered as JSON text when nothing in the operation merges answers.
-        let raw = selections.iter().any(Option::is_some) && !repeats_keys(ctx);
+        // The page, and the rows in it, may be answered as JSON text when nothing in the
+        // operation merges answers.
+        let raw = !repeats_keys(ctx);
         for (i, node) in self.0.iter().enumerate() {
             let mut slots = Vec::with_capacity(steps.len());
             for (j, step) in steps.iter().enumerate() {
                 let resolve = match step.how {
                     How::Typename => {
-                        slots.push(Some(Value::String(node.introspection_type_name().into())));
+                        let name = node.introspection_type_name();
+                        slots.push(Some(Answer::Value(Value::String(name.into()))));
                         continue;
                     }
                     How::Leaf(name, field) => match node.plain(name) {
                         Some(value) => {
-                            slots.push(Some(value));
+                            slots.push(Some(Answer::Value(value)));
                             continue;
                         }
                         None => field,
                     },
                     How::Text(name, ref parts, field) => match node.text(name) {
                         Some(text) => {
-                            let mut object = IndexMap::with_capacity(parts.len());
-                            for &(key, part) in parts {
-                                insert(&mut object, key.clone(), part.value(text));
-                            }
-                            slots.push(Some(Value::Object(object)));
+                            slots.push(Some(Answer::Text(text, parts)));
                             continue;
                         }
                         None => field,
@@ -412,7 +411,7 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
                     How::Rows(name, field) => {
                         match selections[j].as_ref().and_then(|s| node.rows(name, s, raw)) {
                             Some(value) => {
-                                slots.push(Some(value));
+                                slots.push(Some(Answer::Value(value)));
                                 continue;
                             }
                             None => field,
@@ -428,18 +427,21 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
         }
         for (i, j, answer) in futures::future::join_all(pending).await {
             match answer {
-                Ok(value) => answers[i][j] = Some(value.unwrap_or_default()),
+                Ok(value) => answers[i][j] = Some(Answer::Value(value.unwrap_or_default())),
                 Err(error) => ctx.add_error(error),
             }
+        }
+        if raw && let Some(text) = page_text(&steps, &answers) {
+            return Ok(crate::json::raw_value(text));
         }
         Ok(Value::List(
             answers
                 .into_iter()
                 .map(|slots| {
                     let mut object = IndexMap::with_capacity(steps.len());
-                    for (step, value) in steps.iter().zip(slots) {
-                        if let Some(value) = value {
-                            insert(&mut object, step.key.clone(), value);
+                    for (step, answer) in steps.iter().zip(slots) {
+                        if let Some(answer) = answer {
+                            insert(&mut object, step.key.clone(), answer.into_value());
                         }
                     }
                     // As async-graphql answers an object none of whose fields answered.
@@ -452,6 +454,102 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
                 .collect(),
         ))
     }
+}
+
+/// The answer of one field of one object of a page.
+enum Answer<'a> {
+    /// A value.
+    Value(Value),
+    /// The parts of a text, each under its response key.
+    Text(&'a LocalizedText, &'a [(&'a Name, Part)]),
+}
+
+impl Answer<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            Answer::Value(value) => value,
+            Answer::Text(text, parts) => {
+                let mut object = IndexMap::with_capacity(parts.len());
+                for &(key, part) in parts {
+                    insert(&mut object, key.clone(), part.value(text));
+                }
+                Value::Object(object)
+            }
+        }
+    }
+
+    /// Writes the answer's JSON text.
+    fn write(&self, out: &mut String) -> serde_json::Result<()> {
+        match self {
+            Answer::Value(value) => crate::json::value(out, value),
+            Answer::Text(text, parts) => {
+                out.push('{');
+                for (i, &(key, part)) in parts.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    crate::json::string(out, key);
+                    out.push(':');
+                    crate::json::value(out, &part.value(text))?;
+                }
+                out.push('}');
+                Ok(())
+            }
+        }
+    }
+
+    /// About how long its JSON text is: the length of raw text it holds, or a guess.
+    fn size(&self) -> usize {
+        match self {
+            Answer::Value(value) => crate::json::raw(value).map_or(24, str::len),
+            Answer::Text(_, parts) => 8 + 40 * parts.len(),
+        }
+    }
+}
+
+/// The JSON text of a page whose objects' answers are `answers`, one slot per step (a field
+/// that failed has none, and is left out of its object): what the objects async-graphql would
+/// build serialise to, when no two steps share a response key ([`RepeatedKeys`]). The page text
+/// holds the text of the pages and rows below it, copied. `None` for a value serde_json cannot
+/// write (none is known), which the objects report when serialised.
+fn page_text(steps: &[Step<'_>], answers: &[Vec<Option<Answer<'_>>>]) -> Option<String> {
+    let size: usize = answers
+        .iter()
+        .flatten()
+        .zip(steps.iter().cycle())
+        .map(|(answer, step)| answer.as_ref().map_or(0, |a| a.size() + step.key.len() + 4))
+        .sum();
+    let mut out = String::with_capacity(2 + 2 * answers.len() + size);
+    out.push('[');
+    for (i, slots) in answers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let start = out.len();
+        out.push('{');
+        let mut empty = true;
+        for (step, answer) in steps.iter().zip(slots) {
+            let Some(answer) = answer else {
+                continue;
+            };
+            if !empty {
+                out.push(',');
+            }
+            empty = false;
+            crate::json::string(&mut out, step.key);
+            out.push(':');
+            answer.write(&mut out).ok()?;
+        }
+        if empty {
+            // As async-graphql answers an object none of whose fields answered.
+            out.truncate(start);
+            out.push_str("null");
+        } else {
+            out.push('}');
+        }
+    }
+    out.push(']');
+    Some(out)
 }
 
 /// The `nodes` field of a connection whose selection asks for it alone (without arguments or
@@ -487,8 +585,19 @@ pub async fn nodes_alone<T: Plain>(
     let page: BoxFuture<'_, ServerResult<Value>> = Box::pin(page.resolve(&set, nodes));
     match page.await {
         Ok(value) => {
+            let key = &nodes.node.response_key().node;
+            if let Some(text) = crate::json::raw(&value) {
+                // The page is JSON text: so is the connection holding it.
+                let mut out = String::with_capacity(text.len() + key.len() + 5);
+                out.push('{');
+                crate::json::string(&mut out, key);
+                out.push(':');
+                out.push_str(text);
+                out.push('}');
+                return crate::json::raw_value(out);
+            }
             let mut object = IndexMap::with_capacity(1);
-            object.insert(nodes.node.response_key().node.clone(), value);
+            object.insert(key.clone(), value);
             Value::Object(object)
         }
         // As `do_resolve_container` reports a field that failed, and answers an object none

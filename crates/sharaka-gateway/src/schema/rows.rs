@@ -97,35 +97,43 @@ impl Selection<'_> {
         if !raw {
             return objects(&mut rows.clone());
         }
-        let mut text = Vec::with_capacity(2 + rows.len() * 16 * self.fields.len());
-        text.push(b'[');
-        for (i, row) in rows.clone().enumerate() {
-            if i > 0 {
-                text.push(b',');
-            }
-            text.push(b'{');
-            for (j, s) in self.fields.iter().enumerate() {
-                if j > 0 {
-                    text.push(b',');
-                }
-                crate::json::string(&mut text, &s.key);
-                text.push(b':');
-                if s.name == "__typename" {
-                    crate::json::string(&mut text, &row.introspection_type_name());
-                } else if crate::json::value(&mut text, &row.value(s.name, &s.selection)).is_err() {
-                    // A value serde_json cannot write (none is known): the objects, whose
-                    // serialisation reports it.
-                    return objects(&mut rows.clone());
-                }
-            }
-            text.push(b'}');
-        }
-        text.push(b']');
-        match String::from_utf8(text) {
-            Ok(text) => crate::json::raw_value(text),
-            // Not reached: every part written is UTF-8.
+        let mut text = String::with_capacity(2 + rows.len() * 16 * self.fields.len());
+        match self.write(&mut text, rows.clone()) {
+            Ok(()) => crate::json::raw_value(text),
+            // A value serde_json cannot write (none is known): the objects, whose
+            // serialisation reports it.
             Err(_) => objects(&mut rows.clone()),
         }
+    }
+
+    /// Writes the JSON text of the list of `rows` for this selection (see [`Selection::list`]).
+    fn write<T: Row>(
+        &self,
+        text: &mut String,
+        rows: impl Iterator<Item = T>,
+    ) -> serde_json::Result<()> {
+        text.push('[');
+        for (i, row) in rows.enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push('{');
+            for (j, s) in self.fields.iter().enumerate() {
+                if j > 0 {
+                    text.push(',');
+                }
+                crate::json::string(text, &s.key);
+                text.push(':');
+                if s.name == "__typename" {
+                    crate::json::string(text, &row.introspection_type_name());
+                } else {
+                    crate::json::value(text, &row.value(s.name, &s.selection))?;
+                }
+            }
+            text.push('}');
+        }
+        text.push(']');
+        Ok(())
     }
 }
 
