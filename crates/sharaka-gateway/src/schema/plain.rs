@@ -142,18 +142,20 @@ enum Part {
 }
 
 impl Part {
+    /// The part's string for `text`, `None` for a missing translation.
+    fn str(self, text: &LocalizedText) -> Option<Cow<'_, str>> {
+        match self {
+            Part::Typename => Some(super::scalars::LocalizedText::type_name()),
+            Part::Ar => text.ar.as_deref().map(Cow::Borrowed),
+            Part::Fr => text.fr.as_deref().map(Cow::Borrowed),
+            Part::En => text.en.as_deref().map(Cow::Borrowed),
+        }
+    }
+
     /// The part's answer for `text`.
     fn value(self, text: &LocalizedText) -> Value {
-        let part = match self {
-            Part::Typename => {
-                return Value::String(super::scalars::LocalizedText::type_name().into_owned());
-            }
-            Part::Ar => &text.ar,
-            Part::Fr => &text.fr,
-            Part::En => &text.en,
-        };
-        part.as_deref()
-            .map_or(Value::Null, |s| Value::String(s.to_owned()))
+        self.str(text)
+            .map_or(Value::Null, |s| Value::String(s.into_owned()))
     }
 }
 
@@ -490,7 +492,10 @@ impl Answer<'_> {
                     }
                     crate::json::string(out, key);
                     out.push(':');
-                    crate::json::value(out, &part.value(text))?;
+                    match part.str(text) {
+                        Some(s) => crate::json::string(out, &s),
+                        None => out.push_str("null"),
+                    }
                 }
                 out.push('}');
                 Ok(())
