@@ -3591,3 +3591,41 @@ async fn short_lists_cut_their_pages_as_numbered_pages_do(app: TestApp) {
         );
     }
 }
+
+backend_tests!(
+    nested_columns_follow_each_requests_variables,
+    Data::Demo,
+    nested_columns_follow_each_requests_variables
+);
+/// The columns a nested page reads are worked out once per request for all its parents
+/// (`columns::SelectedColumns`), and depend on the request's variables: the same operation
+/// asked again with a field `@include`d must read that field's columns, not the first
+/// request's.
+async fn nested_columns_follow_each_requests_variables(app: TestApp) {
+    app.execute_sql(&[
+        "UPDATE projects SET iati_identifier = COALESCE(iati_identifier, 'MA-DGAPR-' || id)",
+    ])
+    .await;
+    let query = "query($full: Boolean!) { agreements(first: 50) { nodes { id
+        projects(first: 5) { nodes { id iatiIdentifier @include(if: $full) } } } } }";
+    let identifiers = |data: &Value| -> Vec<Value> {
+        data["agreements"]["nodes"]
+            .as_array()
+            .expect("agreements")
+            .iter()
+            .flat_map(|a| a["projects"]["nodes"].as_array().expect("projects").clone())
+            .map(|p| p.get("iatiIdentifier").cloned().unwrap_or(Value::Null))
+            .collect()
+    };
+    let lean = app.data(query, json!({ "full": false })).await;
+    let lean = identifiers(&lean);
+    assert!(
+        lean.len() > 1,
+        "projects under several agreements: {lean:?}"
+    );
+    assert!(lean.iter().all(Value::is_null), "{lean:?}");
+    let full = app.data(query, json!({ "full": true })).await;
+    let full = identifiers(&full);
+    assert_eq!(full.len(), lean.len());
+    assert!(full.iter().all(Value::is_string), "{full:?}");
+}

@@ -253,7 +253,8 @@ impl App {
         let span = telemetry::operation_span(&name, kind, usage);
         let request = request
             .data(schema::RequestLang(lang))
-            .data(schema::plain::RepeatedKeys::default());
+            .data(schema::plain::RepeatedKeys::default())
+            .data(schema::columns::SelectedColumns::default());
         let run = error::ERROR_LANG.scope(lang, async {
             // Waiting for a turn counts towards the deadline.
             let turn = self.turns.operation().await;

@@ -9,6 +9,10 @@
 //! test `read_model::lean_pages_answer_as_full_records_do` asks every field of these types
 //! alone through a root list and a nested page and compares it with the record read whole.
 
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use async_graphql::{Context, SelectionField};
 use sharaka_domain as domain;
 use sharaka_persistence::{Columns, Resource};
@@ -24,13 +28,37 @@ pub trait Reads: Resource {
     const READS: FieldColumns = &[];
 }
 
+/// The columns each connection field of the operation reads, worked out once per request
+/// ([`selected`]): a dashboard resolves the same nested connection for hundreds of parents.
+/// Keyed by the field's place in the operation and the record type; the answer depends on the
+/// request's variables (`@skip`, `@include`), so it is kept for one request only. Attached to
+/// each request by `App::execute_as`; without it every connection works its columns out.
+#[derive(Debug, Default)]
+pub struct SelectedColumns(Mutex<HashMap<(usize, TypeId), Columns>>);
+
 /// The columns `R`'s page under the current connection field (at the root or nested) reads:
 /// those of the fields selected on its `nodes` and `edges { node }` (through fragments), or
 /// every column.
-pub fn selected<R: Reads>(ctx: &Context<'_>) -> Columns {
+pub fn selected<R: Reads + 'static>(ctx: &Context<'_>) -> Columns {
     if R::READS.is_empty() {
         return Columns::ALL;
     }
+    let Some(cache) = ctx.data_opt::<SelectedColumns>() else {
+        return selected_now::<R>(ctx);
+    };
+    let key = (std::ptr::from_ref(ctx.item) as usize, TypeId::of::<R>());
+    let known = cache.0.lock().ok().and_then(|map| map.get(&key).copied());
+    known.unwrap_or_else(|| {
+        let columns = selected_now::<R>(ctx);
+        if let Ok(mut map) = cache.0.lock() {
+            map.insert(key, columns);
+        }
+        columns
+    })
+}
+
+/// [`selected`], worked out from the selection.
+fn selected_now<R: Reads>(ctx: &Context<'_>) -> Columns {
     let mut wanted: Vec<&'static str> = Vec::new();
     for part in ctx.field().selection_set() {
         let complete = match part.name() {
