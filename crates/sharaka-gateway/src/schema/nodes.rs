@@ -179,7 +179,8 @@ mod plain_fields {
     /// The fields every record has: its global and local ids and its metadata.
     fn record(kind: &str, id: &str, meta: &RecordMeta, name: &str) -> Option<Value> {
         Some(match name {
-            "id" => leaf(&ids::encode(kind, id)),
+            // What `ID::to_value` answers, without copying the encoded id again.
+            "id" => Value::String(ids::encode(kind, id).0),
             "localId" => Value::String(id.to_owned()),
             "version" => leaf(&meta.version),
             "createdAt" => leaf(&meta.created_at),

@@ -356,9 +356,36 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
+        Ok(match self.answer(ctx, field, None).await? {
+            Page::Text(text) => crate::json::raw_value(text),
+            Page::Objects(value) => value,
+        })
+    }
+}
+
+/// A page's answer.
+enum Page {
+    /// Its JSON text, inside the object of one member when it was asked within one.
+    Text(String),
+    /// Its objects (never within another).
+    Objects(Value),
+}
+
+impl<T: Plain> Nodes<'_, T> {
+    /// The page's answer. When it is JSON text and `within` names a response key, the text is
+    /// that of an object whose one member is the page (`{"nodes":[…]}`), written in the same
+    /// pass rather than copied into it afterwards.
+    async fn answer(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+        within: Option<&str>,
+    ) -> ServerResult<Page> {
         let mut steps = Vec::new();
         if plan::<T>(ctx, &ctx.item.node, &mut steps).is_none() {
-            return OutputType::resolve(&self.0, ctx, field).await;
+            return Ok(Page::Objects(
+                OutputType::resolve(&self.0, ctx, field).await?,
+            ));
         }
         // Each object's path (`…/nodes/3`), for the errors of its fields.
         let at: Vec<ContextSelectionSet<'_>> =
@@ -433,10 +460,10 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
                 Err(error) => ctx.add_error(error),
             }
         }
-        if raw && let Some(text) = page_text(&steps, &answers) {
-            return Ok(crate::json::raw_value(text));
+        if raw && let Some(text) = page_text(&steps, &answers, within) {
+            return Ok(Page::Text(text));
         }
-        Ok(Value::List(
+        Ok(Page::Objects(Value::List(
             answers
                 .into_iter()
                 .map(|slots| {
@@ -454,7 +481,7 @@ impl<T: Plain> OutputType for Nodes<'_, T> {
                     }
                 })
                 .collect(),
-        ))
+        )))
     }
 }
 
@@ -503,11 +530,16 @@ impl Answer<'_> {
         }
     }
 
-    /// About how long its JSON text is: the length of raw text it holds, or a guess.
+    /// About how long its JSON text is ([`crate::json::size`]).
     fn size(&self) -> usize {
         match self {
-            Answer::Value(value) => crate::json::raw(value).map_or(24, str::len),
-            Answer::Text(_, parts) => 8 + 40 * parts.len(),
+            Answer::Value(value) => crate::json::size(value),
+            Answer::Text(text, parts) => {
+                2 + parts
+                    .iter()
+                    .map(|&(key, part)| key.len() + 4 + part.str(text).map_or(4, |s| s.len() + 2))
+                    .sum::<usize>()
+            }
         }
     }
 }
@@ -515,16 +547,27 @@ impl Answer<'_> {
 /// The JSON text of a page whose objects' answers are `answers`, one slot per step (a field
 /// that failed has none, and is left out of its object): what the objects async-graphql would
 /// build serialise to, when no two steps share a response key ([`RepeatedKeys`]). The page text
-/// holds the text of the pages and rows below it, copied. `None` for a value serde_json cannot
-/// write (none is known), which the objects report when serialised.
-fn page_text(steps: &[Step<'_>], answers: &[Vec<Option<Answer<'_>>>]) -> Option<String> {
+/// holds the text of the pages and rows below it, copied; `within` a response key, it is the
+/// member of an object of one member. `None` for a value serde_json cannot write (none is
+/// known), which the objects report when serialised.
+fn page_text(
+    steps: &[Step<'_>],
+    answers: &[Vec<Option<Answer<'_>>>],
+    within: Option<&str>,
+) -> Option<String> {
     let size: usize = answers
         .iter()
         .flatten()
         .zip(steps.iter().cycle())
         .map(|(answer, step)| answer.as_ref().map_or(0, |a| a.size() + step.key.len() + 4))
         .sum();
-    let mut out = String::with_capacity(2 + 2 * answers.len() + size);
+    let around = within.map_or(0, |key| key.len() + 5);
+    let mut out = String::with_capacity(2 + around + 2 * answers.len() + size);
+    if let Some(key) = within {
+        out.push('{');
+        crate::json::string(&mut out, key);
+        out.push(':');
+    }
     out.push('[');
     for (i, slots) in answers.iter().enumerate() {
         if i > 0 {
@@ -554,6 +597,9 @@ fn page_text(steps: &[Step<'_>], answers: &[Vec<Option<Answer<'_>>>]) -> Option<
         }
     }
     out.push(']');
+    if within.is_some() {
+        out.push('}');
+    }
     Some(out)
 }
 
@@ -587,20 +633,12 @@ pub async fn nodes_alone<T: Plain>(
     let set = ctx_field.with_selection_set(&nodes.node.selection_set);
     // Boxed: a page's nodes hold connections of their own, whose answers hold this future.
     let page = Nodes(items);
-    let page: BoxFuture<'_, ServerResult<Value>> = Box::pin(page.resolve(&set, nodes));
+    let key = &nodes.node.response_key().node;
+    let page: BoxFuture<'_, ServerResult<Page>> = Box::pin(page.answer(&set, nodes, Some(key)));
     match page.await {
-        Ok(value) => {
-            let key = &nodes.node.response_key().node;
-            if let Some(text) = crate::json::raw(&value) {
-                // The page is JSON text: so is the connection holding it.
-                let mut out = String::with_capacity(text.len() + key.len() + 5);
-                out.push('{');
-                crate::json::string(&mut out, key);
-                out.push(':');
-                out.push_str(text);
-                out.push('}');
-                return crate::json::raw_value(out);
-            }
+        // The page is JSON text: so is the connection holding it.
+        Ok(Page::Text(text)) => crate::json::raw_value(text),
+        Ok(Page::Objects(value)) => {
             let mut object = IndexMap::with_capacity(1);
             object.insert(key.clone(), value);
             Value::Object(object)
