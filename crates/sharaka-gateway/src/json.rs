@@ -114,10 +114,10 @@ pub fn raw(v: &Value) -> Option<&str> {
 pub fn raw_value(text: String) -> Value {
     // A dashboard carries some 2,600 of these: the map is cloned from one made once, which
     // spares hashing the key (and allocating its name) each time.
-    static EMPTY: LazyLock<IndexMap<Name, Value>> = LazyLock::new(|| {
+    static TEMPLATE: LazyLock<IndexMap<Name, Value>> = LazyLock::new(|| {
         IndexMap::from_iter([(Name::new(RAW_VALUE_TOKEN), Value::String(String::new()))])
     });
-    let mut map = EMPTY.clone();
+    let mut map = TEMPLATE.clone();
     if let Some((_, slot)) = map.first_mut() {
         *slot = Value::String(text);
     }
