@@ -11,7 +11,7 @@
 
 use std::any::TypeId;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use async_graphql::{Context, SelectionField};
 use sharaka_domain as domain;
@@ -47,14 +47,9 @@ pub fn selected<R: Reads + 'static>(ctx: &Context<'_>) -> Columns {
         return selected_now::<R>(ctx);
     };
     let key = (std::ptr::from_ref(ctx.item) as usize, TypeId::of::<R>());
-    let known = cache.0.lock().ok().and_then(|map| map.get(&key).copied());
-    known.unwrap_or_else(|| {
-        let columns = selected_now::<R>(ctx);
-        if let Ok(mut map) = cache.0.lock() {
-            map.insert(key, columns);
-        }
-        columns
-    })
+    // Worked out under the lock: it reads the selection only, and nothing in it panics.
+    let mut known = cache.0.lock().unwrap_or_else(PoisonError::into_inner);
+    *known.entry(key).or_insert_with(|| selected_now::<R>(ctx))
 }
 
 /// [`selected`], worked out from the selection.
