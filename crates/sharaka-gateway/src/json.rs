@@ -64,11 +64,7 @@ pub fn value(out: &mut String, v: &Value) -> serde_json::Result<()> {
             None => {
                 out.push('{');
                 for (i, (key, item)) in map.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    string(out, key);
-                    out.push(':');
+                    member(out, i == 0, key);
                     value(out, item)?;
                 }
                 out.push('}');
@@ -122,6 +118,15 @@ pub fn raw_value(text: String) -> Value {
         *slot = Value::String(text);
     }
     Value::Object(map)
+}
+
+/// Writes the key of an object's member (`"key":`), after a comma unless it is the first.
+pub fn member(out: &mut String, first: bool, key: &str) {
+    if !first {
+        out.push(',');
+    }
+    string(out, key);
+    out.push(':');
 }
 
 /// Writes `s` as a JSON string, escaped as serde_json escapes it.

@@ -514,11 +514,7 @@ impl Answer<'_> {
             Answer::Text(text, parts) => {
                 out.push('{');
                 for (i, &(key, part)) in parts.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    crate::json::string(out, key);
-                    out.push(':');
+                    crate::json::member(out, i == 0, key);
                     match part.str(text) {
                         Some(s) => crate::json::string(out, &s),
                         None => out.push_str("null"),
@@ -565,8 +561,7 @@ fn page_text(
     let mut out = String::with_capacity(2 + around + 2 * answers.len() + size);
     if let Some(key) = within {
         out.push('{');
-        crate::json::string(&mut out, key);
-        out.push(':');
+        crate::json::member(&mut out, true, key);
     }
     out.push('[');
     for (i, slots) in answers.iter().enumerate() {
@@ -580,12 +575,8 @@ fn page_text(
             let Some(answer) = answer else {
                 continue;
             };
-            if !empty {
-                out.push(',');
-            }
+            crate::json::member(&mut out, empty, step.key);
             empty = false;
-            crate::json::string(&mut out, step.key);
-            out.push(':');
             answer.write(&mut out).ok()?;
         }
         if empty {

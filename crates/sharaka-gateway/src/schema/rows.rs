@@ -119,11 +119,7 @@ impl Selection<'_> {
             }
             text.push('{');
             for (j, s) in self.fields.iter().enumerate() {
-                if j > 0 {
-                    text.push(',');
-                }
-                crate::json::string(text, &s.key);
-                text.push(':');
+                crate::json::member(text, j == 0, &s.key);
                 if s.name == "__typename" {
                     crate::json::string(text, &row.introspection_type_name());
                 } else {
