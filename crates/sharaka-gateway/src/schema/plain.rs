@@ -514,7 +514,7 @@ impl Answer<'_> {
             Answer::Text(text, parts) => {
                 out.push('{');
                 for (i, &(key, part)) in parts.iter().enumerate() {
-                    crate::json::member(out, i == 0, key);
+                    crate::json::name_member(out, i == 0, key);
                     match part.str(text) {
                         Some(s) => crate::json::string(out, &s),
                         None => out.push_str("null"),
@@ -561,7 +561,7 @@ fn page_text(
     let mut out = String::with_capacity(2 + around + 2 * answers.len() + size);
     if let Some(key) = within {
         out.push('{');
-        crate::json::member(&mut out, true, key);
+        crate::json::name_member(&mut out, true, key);
     }
     out.push('[');
     for (i, slots) in answers.iter().enumerate() {
@@ -575,7 +575,7 @@ fn page_text(
             let Some(answer) = answer else {
                 continue;
             };
-            crate::json::member(&mut out, empty, step.key);
+            crate::json::name_member(&mut out, empty, step.key);
             empty = false;
             answer.write(&mut out).ok()?;
         }
