@@ -18,6 +18,7 @@ use std::borrow::Cow;
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::EnumType;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, SelectionField};
 use async_graphql::{ServerResult, Value};
 
@@ -26,6 +27,17 @@ pub trait Row: OutputType {
     /// The value of the field `name` (never `__typename`), given the field's own selection
     /// when its type is an object.
     fn value(&self, name: &str, selection: &Selection<'_>) -> Value;
+
+    /// Writes the JSON text of the field `name`'s value: what [`Row::value`] serialises to,
+    /// which is what it writes unless the row writes the field itself, without the value.
+    fn write(
+        &self,
+        out: &mut String,
+        name: &str,
+        selection: &Selection<'_>,
+    ) -> serde_json::Result<()> {
+        crate::json::value(out, &self.value(name, selection))
+    }
 }
 
 /// What a query selects of a row: response keys in the order asked, each with its field and,
@@ -119,11 +131,11 @@ impl Selection<'_> {
             }
             text.push('{');
             for (j, s) in self.fields.iter().enumerate() {
-                crate::json::member(text, j == 0, &s.key);
+                crate::json::name_member(text, j == 0, &s.key);
                 if s.name == "__typename" {
                     crate::json::string(text, &row.introspection_type_name());
                 } else {
-                    crate::json::value(text, &row.value(s.name, &s.selection))?;
+                    row.write(text, s.name, &s.selection)?;
                 }
             }
             text.push('}');
@@ -165,6 +177,14 @@ impl<T: Row> OutputType for Rows<T> {
 /// A leaf value: what async-graphql would answer for it.
 pub fn leaf<T: async_graphql::InputType>(value: &T) -> Value {
     value.to_value()
+}
+
+/// The name of a GraphQL enum's value (`FEMALE`): the text async-graphql answers for it.
+pub fn enum_name<T: EnumType>(value: T) -> &'static str {
+    T::items()
+        .iter()
+        .find(|item| item.value == value)
+        .map_or("", |item| item.name)
 }
 
 #[cfg(test)]
@@ -222,7 +242,32 @@ mod tests {
         ]
     }
 
-    /// Each row type twice: as async-graphql resolves objects, and as [`Rows`].
+    /// A list of rows answered as JSON text ([`Selection::list`]).
+    struct Text<T>(Vec<T>);
+
+    impl<T: Row + Clone + Send + Sync> OutputType for Text<T> {
+        fn type_name() -> Cow<'static, str> {
+            Vec::<T>::type_name()
+        }
+
+        fn create_type_info(registry: &mut Registry) -> String {
+            Vec::<T>::create_type_info(registry)
+        }
+
+        async fn resolve(
+            &self,
+            ctx: &ContextSelectionSet<'_>,
+            field: &Positioned<Field>,
+        ) -> ServerResult<Value> {
+            let ctx_field = ctx.with_field(field);
+            let selection = Selection::of(ctx_field.field());
+            let text = selection.list(self.0.iter().cloned(), true);
+            assert!(crate::json::raw(&text).is_some(), "answered as text");
+            Ok(text)
+        }
+    }
+
+    /// Each row type thrice: as async-graphql resolves objects, as [`Rows`], and as text.
     struct Both;
 
     #[Object]
@@ -242,6 +287,14 @@ mod tests {
         /// Resolved in one pass.
         async fn tally_rows(&self) -> Rows<TallyNode> {
             Rows(tallies())
+        }
+        /// Written as text.
+        async fn cell_text(&self) -> Text<ContributionCell> {
+            Text(cells())
+        }
+        /// Written as text.
+        async fn tally_text(&self) -> Text<TallyNode> {
+            Text(tallies())
         }
     }
 
@@ -282,22 +335,25 @@ mod tests {
         })
     }
 
-    /// `objects` and `rows` answer alike for every field of `type_name`, and for `selection`
-    /// (with `fragments`).
+    /// `objects`, `rows` and `text` answer alike for every field of `type_name`, and for
+    /// `selection` (with `fragments`).
     async fn alike(
         schema: &TestSchema,
-        (objects, rows): (&str, &str),
+        (objects, rows, text): (&str, &str, &str),
         type_name: &str,
         selection: &str,
         fragments: &str,
     ) -> String {
         let all = every_field(schema, type_name.into()).await;
         for (selection, fragments) in [(all.as_str(), ""), (selection, fragments)] {
-            let query =
-                format!("{{ {objects} {{ {selection} }} {rows} {{ {selection} }} }} {fragments}");
-            let both = data(schema, &query).await;
-            assert_eq!(both[objects], both[rows], "{query}");
-            assert_eq!(both[rows].as_array().map(Vec::len), Some(2), "{query}");
+            let query = format!(
+                "{{ {objects} {{ {selection} }} {rows} {{ {selection} }} \
+                   {text} {{ {selection} }} }} {fragments}"
+            );
+            let answers = data(schema, &query).await;
+            assert_eq!(answers[objects], answers[rows], "{query}");
+            assert_eq!(answers[objects], answers[text], "{query}");
+            assert_eq!(answers[rows].as_array().map(Vec::len), Some(2), "{query}");
         }
         all
     }
@@ -308,7 +364,7 @@ mod tests {
         // Aliases, __typename, fragments and a field asked twice, merged.
         let all = alike(
             &schema,
-            ("cellObjects", "cellRows"),
+            ("cellObjects", "cellRows", "cellText"),
             "ContributionCell",
             "__typename n: count amount { value } ...F
              ... on ContributionCell { amount { currency __typename } }",
@@ -318,7 +374,7 @@ mod tests {
         assert!(all.contains("amount { currency value }"), "{all}");
         let all = alike(
             &schema,
-            ("tallyObjects", "tallyRows"),
+            ("tallyObjects", "tallyRows", "tallyText"),
             "TrainingTally",
             "...F sex s: sex __typename",
             "fragment F on TrainingTally { ageBand completed }",

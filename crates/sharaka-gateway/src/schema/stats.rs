@@ -303,7 +303,7 @@ pub struct CommitmentStats {
 }
 
 /// An exact amount in one currency.
-#[derive(SimpleObject)]
+#[derive(Clone, SimpleObject)]
 pub struct Amount {
     /// ISO 4217 code; null for contributions without a value.
     pub currency: Option<String>,
@@ -323,7 +323,7 @@ fn amount(currency: &Option<String>, minor: i64) -> Amount {
 }
 
 /// Contributions of one contributor, type, year and currency.
-#[derive(SimpleObject)]
+#[derive(Clone, SimpleObject)]
 pub struct ContributionCell {
     /// The contributor.
     pub contributor: Option<ID>,

@@ -7,7 +7,7 @@ use sharaka_persistence::relations as rel;
 use super::*;
 use crate::schema::ids;
 use crate::schema::resolve::{all_children, children, one};
-use crate::schema::rows::{Row, Rows, Selection, leaf};
+use crate::schema::rows::{Row, Rows, Selection, enum_name, leaf};
 use crate::schema::scalars::*;
 
 /// A training session: who organised and delivered it, for whom, and how many took part.
@@ -261,6 +261,23 @@ impl Row for TallyNode {
             "completed" => leaf(&self.0.completed),
             _ => Value::Null,
         }
+    }
+
+    // Written without building values: a dashboard writes a thousand tallies and more.
+    fn write(
+        &self,
+        out: &mut String,
+        name: &str,
+        selection: &Selection<'_>,
+    ) -> serde_json::Result<()> {
+        match name {
+            "sex" => crate::json::string(out, enum_name(Sex::from(self.0.sex))),
+            "enrolled" => crate::json::int(out, self.0.enrolled),
+            "attended" => crate::json::int(out, self.0.attended),
+            "completed" => crate::json::int(out, self.0.completed),
+            _ => return crate::json::value(out, &self.value(name, selection)),
+        }
+        Ok(())
     }
 }
 

@@ -12,6 +12,7 @@ use crate::error::{ApiError, GqlResultExt};
 use crate::schema::context::{deps, lang};
 use crate::schema::disclosure::{self, Cell};
 use crate::schema::ids;
+use crate::schema::rows::enum_name;
 
 /// What `groupBy` aggregates, with the dimensions and measures each subject has.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
@@ -118,14 +119,6 @@ pub struct GroupRow {
     pub values: Vec<GroupValue>,
 }
 
-/// A GraphQL enum value's name (`SITE_TYPE`), for messages that name what the caller wrote.
-fn name<T: EnumType>(value: T) -> &'static str {
-    T::items()
-        .iter()
-        .find(|item| item.value == value)
-        .map_or("", |item| item.name)
-}
-
 /// The names of the values of `T` whose persistence counterpart `has`, comma-separated.
 fn names<T: EnumType, P>(has: impl Fn(&P) -> bool) -> String
 where
@@ -146,7 +139,7 @@ fn check(
     measures: &[GroupMeasure],
 ) -> std::result::Result<(Vec<GroupDim>, Vec<ps::GroupMeasure>), ApiError> {
     let s = PsSubject::from(subject);
-    let subject_name = name(subject);
+    let subject_name = enum_name(subject);
     let allowed_dims = names::<GroupDimension, GroupDim>(|p| s.dims().contains(p));
     let allowed_measures = names::<GroupMeasure, ps::GroupMeasure>(|p| s.measures().contains(p));
     if dimensions.is_empty() || dimensions.len() > 3 {
@@ -162,7 +155,7 @@ fn check(
     }
     let mut dims = Vec::new();
     for d in dimensions {
-        let (p, n) = (GroupDim::from(*d), name(*d));
+        let (p, n) = (GroupDim::from(*d), enum_name(*d));
         if !s.dims().contains(&p) {
             return Err(ApiError::bad_input(format!(
                 "{subject_name} has no dimension {n}; use {allowed_dims}"
@@ -177,7 +170,7 @@ fn check(
     }
     let mut out = Vec::new();
     for m in measures {
-        let (p, n) = (ps::GroupMeasure::from(*m), name(*m));
+        let (p, n) = (ps::GroupMeasure::from(*m), enum_name(*m));
         if !s.measures().contains(&p) {
             return Err(ApiError::bad_input(format!(
                 "{subject_name} has no measure {n}; use {allowed_measures}"
