@@ -411,16 +411,18 @@ impl<'a> Cursor<'a> {
     /// A count: digits, without a leading zero, at most nine of them (so it fits an `i32`).
     fn count(&mut self) -> Option<i32> {
         self.skip_space();
-        let digits = self.raw.as_bytes()[self.at..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let text = &self.raw[self.at..self.at + digits];
-        if digits == 0 || digits > 9 || (digits > 1 && text.starts_with('0')) {
-            return None;
+        let rest = self.raw.as_bytes().get(self.at..)?;
+        let mut count: i32 = 0;
+        let mut digits = 0;
+        for &byte in rest.iter().take_while(|b| b.is_ascii_digit()) {
+            if digits == 9 || (digits == 1 && count == 0) {
+                return None;
+            }
+            count = count * 10 + i32::from(byte - b'0');
+            digits += 1;
         }
         self.at += digits;
-        text.parse().ok()
+        (digits > 0).then_some(count)
     }
 }
 
