@@ -44,13 +44,15 @@ pub fn value(out: &mut String, v: &Value) -> serde_json::Result<()> {
         Value::Boolean(true) => out.push_str("true"),
         Value::Boolean(false) => out.push_str("false"),
         // serde_json writes an integer with itoa, and a float as its `Display` does (ryu).
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => out.push_str(itoa::Buffer::new().format(u)),
-            (None, Some(i)) => out.push_str(itoa::Buffer::new().format(i)),
-            (None, None) => {
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                int(out, u);
+            } else if let Some(i) = n.as_i64() {
+                int(out, i);
+            } else {
                 let _ = write!(out, "{n}");
             }
-        },
+        }
         Value::String(s) => string(out, s),
         Value::Enum(name) => string(out, name),
         Value::List(items) => {

@@ -18,7 +18,6 @@ use std::borrow::Cow;
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
-use async_graphql::resolver_utils::EnumType;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, SelectionField};
 use async_graphql::{ServerResult, Value};
 
@@ -177,14 +176,6 @@ impl<T: Row> OutputType for Rows<T> {
 /// A leaf value: what async-graphql would answer for it.
 pub fn leaf<T: async_graphql::InputType>(value: &T) -> Value {
     value.to_value()
-}
-
-/// The name of a GraphQL enum's value (`FEMALE`): the text async-graphql answers for it.
-pub fn enum_name<T: EnumType>(value: T) -> &'static str {
-    T::items()
-        .iter()
-        .find(|item| item.value == value)
-        .map_or("", |item| item.name)
 }
 
 #[cfg(test)]

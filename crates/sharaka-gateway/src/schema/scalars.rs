@@ -1,5 +1,6 @@
 //! Scalars, the language enum, trilingual text and the GraphQL faces of the domain's codes.
 
+use async_graphql::resolver_utils::EnumType;
 use async_graphql::{
     Context, Enum, InputValueError, InputValueResult, Object, Scalar, ScalarType, Value,
 };
@@ -78,6 +79,14 @@ impl LocalizedText {
 /// The label of a code in the field's language.
 pub fn label<T: Coded>(ctx: &Context<'_>, value: T, arg: Option<Lang>) -> &'static str {
     value.label(field_lang(ctx, arg))
+}
+
+/// The name of a GraphQL enum's value (`FEMALE`): the text async-graphql answers for it.
+pub fn enum_name<T: EnumType>(value: T) -> &'static str {
+    T::items()
+        .iter()
+        .find(|item| item.value == value)
+        .map_or("", |item| item.name)
 }
 
 /// Declares a GraphQL enum mirroring a domain enumeration. async-graphql's `remote` checks at

@@ -7,7 +7,7 @@ use sharaka_persistence::relations as rel;
 use super::*;
 use crate::schema::ids;
 use crate::schema::resolve::{all_children, children, one};
-use crate::schema::rows::{Row, Rows, Selection, enum_name, leaf};
+use crate::schema::rows::{Row, Rows, Selection, leaf};
 use crate::schema::scalars::*;
 
 /// A training session: who organised and delivered it, for whom, and how many took part.

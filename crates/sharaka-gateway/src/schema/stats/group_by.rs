@@ -12,7 +12,7 @@ use crate::error::{ApiError, GqlResultExt};
 use crate::schema::context::{deps, lang};
 use crate::schema::disclosure::{self, Cell};
 use crate::schema::ids;
-use crate::schema::rows::enum_name;
+use crate::schema::scalars::enum_name;
 
 /// What `groupBy` aggregates, with the dimensions and measures each subject has.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
