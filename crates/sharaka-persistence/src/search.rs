@@ -7,7 +7,7 @@
 //! loads every hit through the principal's scoped store, dropping those it may not see.
 
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Func, LikeExpr, Query};
-use sea_orm::{ConnectionTrait, DbBackend, Value as SqlValue};
+use sea_orm::{ConnectionTrait, DbBackend, StreamTrait, Value as SqlValue};
 use sharaka_domain::Lang;
 use sharaka_domain::search::{inner_trigrams, search_key};
 
@@ -122,15 +122,16 @@ fn spec(table: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.table == table)
 }
 
-/// One indexed text of a record.
+/// One indexed text of a record. The table and field are the index's own names, not copies:
+/// a search holds thousands of candidates at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchEntry {
     /// The record's table (`organisations`, `agreements`, …).
-    pub table: String,
+    pub table: &'static str,
     /// The record's local id.
     pub record_id: String,
     /// The indexed field (`name`, `title`, `acronym`, `partner_name`, …).
-    pub field: String,
+    pub field: &'static str,
     /// The text's language; `None` for language-neutral text (acronyms, references, cities).
     pub lang: Option<Lang>,
     /// The normalised search key.
@@ -189,15 +190,16 @@ fn like(pattern_body: &str) -> LikeExpr {
 /// trigram (100,000 of a kind at scale M: 82 ms); the fuzzy statement alone walks the primary
 /// key and stops at the limit (2.4 ms). (Ordering fuzzy candidates by `pg_trgm` similarity was
 /// tried too: it doubled the single statement's time.)
-pub async fn candidates<C: ConnectionTrait>(
+pub async fn candidates<C: ConnectionTrait + StreamTrait>(
     c: &C,
     request: &SearchRequest<'_>,
 ) -> Result<Vec<SearchEntry>, PersistenceError> {
+    let mut found = Vec::new();
     if request.key.is_empty() || request.tables.is_empty() || request.limit == 0 {
-        return Ok(Vec::new());
+        return Ok(found);
     }
     let whole = || col("search_key").like(like(request.key));
-    let mut found = entries(c, request, whole(), request.limit).await?;
+    entries(c, request, whole(), request.limit, &mut found).await?;
     let left = request.limit.saturating_sub(found.len() as u64);
     if left > 0 {
         let trigrams: Vec<String> = inner_trigrams(request.key).into_iter().collect();
@@ -207,19 +209,24 @@ pub async fn candidates<C: ConnectionTrait>(
             any = any.add(col("search_key").like(like(trigram)));
         }
         let fuzzy = Cond::all().add(any).add(whole().not());
-        found.extend(entries(c, request, fuzzy, left).await?);
+        entries(c, request, fuzzy, left, &mut found).await?;
     }
     Ok(found)
 }
 
-/// At most `limit` index entries of `request`'s kinds and language that meet `condition`, in
-/// primary key order (which an index walk gives without sorting).
-async fn entries<C: ConnectionTrait>(
+/// Appends to `out` at most `limit` index entries of `request`'s kinds and language that meet
+/// `condition`, in primary key order (which an index walk gives without sorting). The rows are
+/// read as a stream and each becomes an entry as it comes: thousands of candidates are never
+/// held twice, once as rows and once as entries. An entry of a table or field the index does
+/// not define (written by another version) is skipped.
+async fn entries<C: ConnectionTrait + StreamTrait>(
     c: &C,
     request: &SearchRequest<'_>,
     condition: impl sea_orm::sea_query::IntoCondition,
     limit: u64,
-) -> Result<Vec<SearchEntry>, PersistenceError> {
+    out: &mut Vec<SearchEntry>,
+) -> Result<(), PersistenceError> {
+    use futures::TryStreamExt as _;
     let mut select = Query::select();
     select
         .columns(
@@ -243,20 +250,27 @@ async fn entries<C: ConnectionTrait>(
         select.order_by_expr(col(key), sea_orm::sea_query::Order::Asc);
     }
     select.limit(limit);
-    let rows = c.query_all(&select).await?;
-    rows.iter()
-        .map(|row| {
-            let lang: String = row.try_get("", "lang")?;
-            Ok(SearchEntry {
-                table: row.try_get("", "record_kind")?,
-                record_id: row.try_get("", "record_id")?,
-                field: row.try_get("", "field")?,
-                lang: lang.parse().ok(),
-                key: row.try_get("", "search_key")?,
-                original: row.try_get("", "original_text")?,
-            })
-        })
-        .collect()
+    let rows = c.stream(&select).await?;
+    let mut rows = std::pin::pin!(rows);
+    // Read by position, in the order selected above.
+    let text = |row: &sea_orm::QueryResult, i: usize| row.try_get_by_index::<String>(i);
+    while let Some(row) = rows.try_next().await? {
+        let kind = text(&row, 0)?;
+        let field = text(&row, 2)?;
+        let Some(spec) = spec(&kind) else { continue };
+        let Some(&(_, field, _)) = spec.fields.iter().find(|(_, f, _)| *f == field) else {
+            continue;
+        };
+        out.push(SearchEntry {
+            table: spec.table,
+            record_id: text(&row, 1)?,
+            field,
+            lang: text(&row, 3)?.parse().ok(),
+            key: text(&row, 4)?,
+            original: text(&row, 5)?,
+        });
+    }
+    Ok(())
 }
 
 /// A `Contains` filter's match through the search keys: the condition, and the columns whose
@@ -390,9 +404,9 @@ async fn rows<C: ConnectionTrait>(
                 continue;
             }
             out.push(SearchEntry {
-                table: spec.table.to_owned(),
+                table: spec.table,
                 record_id: id.clone(),
-                field: (*field).to_owned(),
+                field,
                 lang: lang.parse().ok(),
                 key,
                 original: text,
@@ -424,9 +438,9 @@ async fn insert_entries<C: ConnectionTrait>(
         );
         for e in chunk {
             let values: [SqlValue; 6] = [
-                e.table.clone().into(),
+                e.table.into(),
                 e.record_id.clone().into(),
-                e.field.clone().into(),
+                e.field.into(),
                 e.lang.map_or("", Lang::code).to_owned().into(),
                 e.key.clone().into(),
                 e.original.clone().into(),

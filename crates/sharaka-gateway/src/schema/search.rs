@@ -27,7 +27,7 @@ const MAX_QUERY_CHARS: usize = 200;
 const MAX_CANDIDATES: u64 = 5_000;
 
 /// A kind of record that search finds.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SearchType {
     /// Organisations, by name (any language) or acronym.
     Organisation,
@@ -153,27 +153,36 @@ fn camel_case(field: &str) -> String {
     out
 }
 
-/// The best-matching entry of each record.
-fn rank(key: &str, entries: Vec<SearchEntry>) -> Vec<(SearchEntry, TextMatch)> {
-    let mut best: HashMap<(String, String), (SearchEntry, TextMatch)> = HashMap::new();
+/// A candidate that matched: its kind, its index entry and how it matched.
+type Hit = (SearchType, SearchEntry, TextMatch);
+
+/// The best-matching entry of each record (the first of equal scores, in index order), best
+/// first. Sorting and deduplicating in place: a common word brings thousands of candidates, and
+/// a map from every record to its best entry cost a copy of each id and the table's rehashes.
+fn rank(key: &str, entries: Vec<SearchEntry>) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = Vec::with_capacity(entries.len());
     for entry in entries {
-        let Some(m) = match_key(key, &entry.key) else {
+        let Some(kind) = SearchType::of_table(entry.table) else {
             continue;
         };
-        let slot = (entry.table.clone(), entry.record_id.clone());
-        match best.get(&slot) {
-            Some((_, current)) if current.score >= m.score => {}
-            _ => {
-                best.insert(slot, (entry, m));
-            }
+        if let Some(m) = match_key(key, &entry.key) {
+            hits.push((kind, entry, m));
         }
     }
-    let mut hits: Vec<_> = best.into_values().collect();
-    hits.sort_by(|(a, ma), (b, mb)| {
+    // A stable sort: among a record's entries of equal score, the earliest stays first.
+    hits.sort_by(|(ka, a, ma), (kb, b, mb)| {
+        (ka, &a.record_id)
+            .cmp(&(kb, &b.record_id))
+            .then_with(|| mb.score.total_cmp(&ma.score))
+    });
+    hits.dedup_by(|(k, later, _), (first_k, first, _)| {
+        k == first_k && later.record_id == first.record_id
+    });
+    hits.sort_by(|(_, a, ma), (_, b, mb)| {
         mb.score
             .total_cmp(&ma.score)
             .then_with(|| a.original.chars().count().cmp(&b.original.chars().count()))
-            .then_with(|| a.table.cmp(&b.table))
+            .then_with(|| a.table.cmp(b.table))
             .then_with(|| a.record_id.cmp(&b.record_id))
     });
     hits
@@ -224,9 +233,7 @@ macro_rules! with_kind {
 }
 
 /// The ids of `hits`' records, per kind.
-fn ids_by_kind<'a, T: 'a>(
-    hits: impl IntoIterator<Item = &'a (SearchType, SearchEntry, T)>,
-) -> HashMap<SearchType, Vec<String>> {
+fn ids_by_kind(hits: &[Hit]) -> HashMap<SearchType, Vec<String>> {
     let mut ids: HashMap<SearchType, Vec<String>> = HashMap::new();
     for (kind, entry, _) in hits {
         ids.entry(*kind).or_default().push(entry.record_id.clone());
@@ -236,34 +243,22 @@ fn ids_by_kind<'a, T: 'a>(
 
 /// The ranked hits whose records the reader may see and that are not archived, in rank order.
 /// Only ids are read (one statement per kind): the whole records are loaded for the page alone.
-async fn visible_hits(
-    store: &Store,
-    ranked: Vec<(SearchEntry, TextMatch)>,
-) -> Result<Vec<(SearchType, SearchEntry, TextMatch)>> {
-    let ranked: Vec<_> = ranked
-        .into_iter()
-        .filter_map(|(entry, m)| Some((SearchType::of_table(&entry.table)?, entry, m)))
-        .collect();
+async fn visible_hits(store: &Store, mut ranked: Vec<Hit>) -> Result<Vec<Hit>> {
     let mut seen: HashMap<SearchType, HashSet<String>> = HashMap::new();
     for (kind, ids) in ids_by_kind(&ranked) {
         let visible = with_kind!(kind, |R, _node| store.visible_ids::<R>(&ids).await.gql()?);
         seen.insert(kind, visible);
     }
-    Ok(ranked
-        .into_iter()
-        .filter(|(kind, entry, _)| {
-            seen.get(kind)
-                .is_some_and(|ids| ids.contains(entry.record_id.as_str()))
-        })
-        .collect())
+    ranked.retain(|(kind, entry, _)| {
+        seen.get(kind)
+            .is_some_and(|ids| ids.contains(entry.record_id.as_str()))
+    });
+    Ok(ranked)
 }
 
 /// Loads the page's records through the scoped store, one statement per kind. A record
 /// archived or deleted since [`visible_hits`] read its id is absent.
-async fn load_nodes(
-    store: &Store,
-    page: &[(SearchType, SearchEntry, TextMatch)],
-) -> Result<HashMap<(SearchType, String), Node>> {
+async fn load_nodes(store: &Store, page: &[Hit]) -> Result<HashMap<(SearchType, String), Node>> {
     let mut out = HashMap::new();
     for (kind, ids) in ids_by_kind(page) {
         let nodes: Vec<(String, Node)> = with_kind!(kind, |R, node| {
@@ -332,7 +327,7 @@ pub async fn search(
             Some(SearchHit {
                 kind,
                 record,
-                field: camel_case(&entry.field),
+                field: camel_case(entry.field),
                 lang: entry.lang.map(Into::into),
                 matched: m.kind.into(),
                 score: (m.score * 1000.0).round() / 1000.0,
@@ -360,5 +355,57 @@ mod tests {
         assert_eq!(camel_case("partner_acronym"), "partnerAcronym");
         assert_eq!(camel_case("name"), "name");
         assert_eq!(escape_html("a<b>&'\""), "a&lt;b&gt;&amp;&#39;&quot;");
+    }
+
+    fn entry(table: &'static str, id: &str, lang: Option<domain::Lang>, text: &str) -> SearchEntry {
+        SearchEntry {
+            table,
+            record_id: id.to_owned(),
+            field: "name",
+            lang,
+            key: search_key(text),
+            original: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn each_record_is_ranked_once_by_its_best_entry() {
+        use domain::Lang::{Ar, En, Fr};
+        let entries = vec![
+            entry("sites", "site:1", Some(Fr), "Rabat"),
+            entry("organisations", "org:1", Some(Fr), "Rabat Salé"),
+            entry("agreements", "agr:1", None, "Casablanca"),
+            entry("organisations", "org:1", Some(En), "Rabat"),
+            entry("sites", "site:1", Some(Ar), "Rabat"),
+            entry("regions", "reg:1", None, "Rabat"),
+            entry("organisations", "org:2", Some(Fr), "Rabat Salé Kénitra"),
+        ];
+        let hits = rank(&search_key("rabat"), entries);
+        let found: Vec<_> = hits
+            .iter()
+            .map(|(kind, e, m)| (*kind, e.record_id.as_str(), e.lang, m.kind))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                // Exact matches first; equal scores and lengths in table order. Of a record's
+                // entries the best wins, and of equally good ones the first in index order.
+                (
+                    SearchType::Organisation,
+                    "org:1",
+                    Some(En),
+                    MatchKind::Exact
+                ),
+                (SearchType::Site, "site:1", Some(Fr), MatchKind::Exact),
+                // Then partial matches, the one covering more of its text first. Texts that do
+                // not match and tables that are not search results are dropped.
+                (
+                    SearchType::Organisation,
+                    "org:2",
+                    Some(Fr),
+                    MatchKind::Partial
+                ),
+            ]
+        );
     }
 }
