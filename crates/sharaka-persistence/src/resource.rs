@@ -533,8 +533,15 @@ fn record_columns<R: Resource>(columns: Columns) -> impl Iterator<Item = (Alias,
 /// statement's text is the same whatever the number of ids, so the driver's prepared statement
 /// is reused and the server neither parses nor plans a list of hundreds of parameters again.
 /// SQLite has no arrays: `column IN (…)`.
+///
+/// One id is compared with `column = $1`, a second text: PostgreSQL plans `= ANY($1)` afresh
+/// at every execution, because its generic plan assumes an array of several ids and so looks
+/// dearer than the custom plan made for one; the plan of `= $1` costs the same either way, so
+/// after five executions a connection keeps the generic one and stops planning single lookups
+/// (the `node` scenario's).
 fn one_of(column: Expr, ids: &[String], backend: DbBackend) -> Expr {
     match backend {
+        DbBackend::Postgres if ids.len() == 1 => column.eq(ids[0].as_str()),
         DbBackend::Postgres => column.eq(PgFunc::any(Expr::val(ids.to_vec()))),
         _ => column.is_in(ids.iter().cloned()),
     }
