@@ -11,6 +11,7 @@ use sea_orm::{ConnectionTrait, DbBackend, StreamTrait, Value as SqlValue};
 use sharaka_domain::Lang;
 use sharaka_domain::search::{inner_trigrams, search_key};
 
+use crate::entities::{str_at, value_at};
 use crate::query::escape_like;
 use crate::{Conn, PersistenceError, Store, with_conn};
 
@@ -252,12 +253,14 @@ async fn entries<C: ConnectionTrait + StreamTrait>(
     select.limit(limit);
     let rows = c.stream(&select).await?;
     let mut rows = std::pin::pin!(rows);
-    // Read by position, in the order selected above.
-    let text = |row: &sea_orm::QueryResult, i: usize| row.try_get_by_index::<String>(i);
+    // Read by position, in the order selected above; the kind, field and language are only
+    // compared, so they are borrowed from the row.
+    let text = |row: &sea_orm::QueryResult, i: usize| value_at::<String>(row, i);
     while let Some(row) = rows.try_next().await? {
-        let kind = text(&row, 0)?;
-        let field = text(&row, 2)?;
-        let Some(spec) = spec(&kind) else { continue };
+        let Some(spec) = spec(&str_at(&row, 0)?) else {
+            continue;
+        };
+        let field = str_at(&row, 2)?;
         let Some(&(_, field, _)) = spec.fields.iter().find(|(_, f, _)| *f == field) else {
             continue;
         };
@@ -265,7 +268,7 @@ async fn entries<C: ConnectionTrait + StreamTrait>(
             table: spec.table,
             record_id: text(&row, 1)?,
             field,
-            lang: text(&row, 3)?.parse().ok(),
+            lang: str_at(&row, 3)?.parse().ok(),
             key: text(&row, 4)?,
             original: text(&row, 5)?,
         });
