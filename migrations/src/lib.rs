@@ -19,6 +19,7 @@ mod m20261202_000001_date_contributions;
 mod m20261203_000001_contribution_figures_index;
 mod m20261204_000001_session_tallies;
 mod m20261205_000001_compact_tally_copies;
+mod m20261206_000001_notify_token_changes;
 
 /// The ordered list of Sharaka's migrations.
 #[derive(Debug)]
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_contribution_figures_index::Migration),
             Box::new(m20261204_000001_session_tallies::Migration),
             Box::new(m20261205_000001_compact_tally_copies::Migration),
+            Box::new(m20261206_000001_notify_token_changes::Migration),
         ]
     }
 }

@@ -1982,7 +1982,7 @@ async fn identities(backend: Backend) {
         .to_owned();
     assert_eq!(actors(&app, &created).await, ["token:dashboard"]);
     assert!(app.store().revoke_token(&token_id).await.expect("revoke"));
-    post(&base, Some(&bearer(&secret)), AGREEMENTS, json!({}))
+    refused_within(&base, &secret, NOTIFIED_WITHIN)
         .await
         .refused_as_unauthenticated("a revoked API token");
 
@@ -2037,6 +2037,8 @@ async fn token_cache(backend: Backend) {
     let window = std::time::Duration::from_millis(600);
     let config = Config {
         token_cache_ms: window.as_millis() as u64,
+        // The fixed window alone: on PostgreSQL a watched token would be dropped at once.
+        token_watch_ms: 0,
         ..test_config()
     };
     let app = TestApp::with_config(backend, Data::Demo, config)
@@ -2102,4 +2104,144 @@ async fn token_cache_postgres() {
         return;
     }
     token_cache(Backend::Postgres).await;
+}
+
+/// How long a revocation may take to reach a server that keeps watched tokens (PostgreSQL):
+/// the notification is sent at commit and heard by the server's listener, in milliseconds on
+/// a quiet machine; the bound leaves room for a loaded one.
+const NOTIFIED_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The first reply to `AGREEMENTS` with `secret` that is not a success, asking again for up to
+/// `within`; the last reply if every one succeeded.
+async fn refused_within(base: &str, secret: &str, within: std::time::Duration) -> Reply {
+    let started = std::time::Instant::now();
+    loop {
+        let reply = post(base, Some(&bearer(secret)), AGREEMENTS, json!({})).await;
+        if reply.status != StatusCode::OK || started.elapsed() >= within {
+            return reply;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Statements one `AGREEMENTS` request with `secret` runs, and its data.
+async fn counted(app: &TestApp, base: &str, secret: &str) -> (u64, Value) {
+    app.counter.reset();
+    let reply = post(base, Some(&bearer(secret)), AGREEMENTS, json!({})).await;
+    let data = reply.data().clone();
+    (app.counter.get(), data)
+}
+
+/// With the defaults, a server on PostgreSQL keeps the API tokens it verified while it listens
+/// for changes to tokens (`SHARAKA_TOKEN_WATCH_MS`): a request with a kept token runs no token
+/// lookup, and a revocation acts as soon as its notification arrives, whether it was made
+/// through the store (as `sharaka token revoke` does, from another process) or by hand in SQL.
+/// A lost listening connection drops every kept token, and watching resumes. On SQLite, which
+/// has no notifications, every request looks its token up.
+async fn watched_tokens(backend: Backend) {
+    let app = TestApp::with_config(backend, Data::Demo, test_config())
+        .await
+        .expect("test app");
+    let base = app.spawn().await.expect("server");
+    let watched = app
+        .app
+        .tokens_watched_within(std::time::Duration::from_secs(10))
+        .await;
+    assert_eq!(
+        watched,
+        backend == Backend::Postgres,
+        "watched on PostgreSQL only"
+    );
+    let (token_id, secret) = issue_token(app.store(), "watched", Role::Viewer, &[], None, None)
+        .await
+        .expect("issue a token");
+    let (looked_up, first) = counted(&app, &base, &secret).await;
+    let (again, second) = counted(&app, &base, &secret).await;
+    assert_eq!(first, second);
+    if backend == Backend::Sqlite {
+        assert_eq!(again, looked_up, "every request looks its token up");
+        assert!(app.store().revoke_token(&token_id).await.expect("revoke"));
+        post(&base, Some(&bearer(&secret)), AGREEMENTS, json!({}))
+            .await
+            .refused_as_unauthenticated("a revoked token, at once");
+        return;
+    }
+    assert_eq!(
+        again + 1,
+        looked_up,
+        "a kept token saves exactly its lookup"
+    );
+
+    // Revoked through the store: refused as soon as the notification arrives.
+    let revoked = std::time::Instant::now();
+    assert!(app.store().revoke_token(&token_id).await.expect("revoke"));
+    refused_within(&base, &secret, NOTIFIED_WITHIN)
+        .await
+        .refused_as_unauthenticated("a revoked token that was kept");
+    eprintln!("revocation acted within {:?}", revoked.elapsed());
+
+    // Revoked by hand, on a connection of another process.
+    let (id, by_hand) = issue_token(app.store(), "by-hand", Role::Viewer, &[], None, None)
+        .await
+        .expect("issue a token");
+    counted(&app, &base, &by_hand).await;
+    let (kept, _) = counted(&app, &base, &by_hand).await;
+    assert_eq!(kept + 1, looked_up, "kept before it is revoked");
+    let sql = format!("UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE id = '{id}'");
+    app.execute_sql(&[&sql]).await;
+    refused_within(&base, &by_hand, NOTIFIED_WITHIN)
+        .await
+        .refused_as_unauthenticated("a token revoked by hand in SQL");
+
+    // The listening connection is cut: the kept tokens are dropped, then kept again once the
+    // server listens anew.
+    let (_, other) = issue_token(app.store(), "other", Role::Viewer, &[], None, None)
+        .await
+        .expect("issue a token");
+    counted(&app, &base, &other).await;
+    assert_eq!(counted(&app, &base, &other).await.0 + 1, looked_up);
+    app.execute_sql(&["SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+         AND query ILIKE '%sharaka_tokens%'"])
+        .await;
+    let started = std::time::Instant::now();
+    loop {
+        let (statements, _) = counted(&app, &base, &other).await;
+        if statements == looked_up {
+            break;
+        }
+        assert!(
+            started.elapsed() < NOTIFIED_WITHIN,
+            "a token kept across a lost listening connection"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        app.app
+            .tokens_watched_within(std::time::Duration::from_secs(10))
+            .await,
+        "listening again"
+    );
+    let started = std::time::Instant::now();
+    while counted(&app, &base, &other).await.0 == looked_up {
+        assert!(
+            started.elapsed() < NOTIFIED_WITHIN,
+            "tokens kept again once the server listens anew"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_tokens_sqlite() {
+    watched_tokens(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_tokens_postgres() {
+    if postgres_url().is_none() {
+        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
+        return;
+    }
+    watched_tokens(Backend::Postgres).await;
 }

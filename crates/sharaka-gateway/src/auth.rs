@@ -20,6 +20,10 @@ use sha2::{Digest, Sha256};
 use sharaka_domain::{Coded, OrganisationId, Principal, RegionId, Role};
 use sharaka_persistence::Store;
 
+mod cache;
+
+pub use cache::TokenCache;
+
 /// The prefix of API tokens, which tells them apart from JWTs.
 pub const TOKEN_PREFIX: &str = "shk_";
 
@@ -249,6 +253,10 @@ async fn verify_api_token(
     if let Some(principal) = cache.get(&hash) {
         return Ok(principal);
     }
+    cache.watch(store);
+    // Taken before the lookup: a change to tokens heard while it runs keeps its answer out of
+    // the cache, since it may predate the change.
+    let ticket = cache.ticket();
     let token = store
         .unscoped()
         .token_by_hash(&hash)
@@ -270,83 +278,8 @@ async fn verify_api_token(
         &token.regions,
         token.organisation_id,
     )?;
-    cache.put(hash, principal.clone(), token.expires_at);
+    cache.put(hash, principal.clone(), token.expires_at, ticket);
     Ok(principal)
-}
-
-/// API tokens verified in the last [`TokenCache::new`]'s `ttl`, so that a client sending many
-/// requests is not looked up for each (`SHARAKA_TOKEN_CACHE_MS`; off by default).
-///
-/// Only tokens that passed are kept, by the hash of their secret, at most
-/// [`TokenCache::CAPACITY`] (least recently used dropped). A kept token still stops at its
-/// expiry to the second; a revocation, made in the database by any process, acts once the
-/// entry is older than `ttl`: that delay is the price of the saved lookup, and why the cache is
-/// off unless configured.
-#[derive(Clone)]
-pub struct TokenCache {
-    ttl: std::time::Duration,
-    entries: Option<std::sync::Arc<std::sync::Mutex<lru::LruCache<String, CachedToken>>>>,
-}
-
-#[derive(Clone)]
-struct CachedToken {
-    principal: Principal,
-    verified: std::time::Instant,
-    expires_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl std::fmt::Debug for TokenCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenCache")
-            .field("ttl", &self.ttl)
-            .finish()
-    }
-}
-
-impl TokenCache {
-    /// The most tokens kept at once.
-    pub const CAPACITY: usize = 10_000;
-
-    /// A cache that trusts a verified token for `ttl` (zero: a cache that keeps nothing).
-    pub fn new(ttl: std::time::Duration) -> Self {
-        let entries = (!ttl.is_zero()).then(|| {
-            let capacity =
-                std::num::NonZeroUsize::new(Self::CAPACITY).unwrap_or(std::num::NonZeroUsize::MIN);
-            std::sync::Arc::new(std::sync::Mutex::new(lru::LruCache::new(capacity)))
-        });
-        Self { ttl, entries }
-    }
-
-    fn get(&self, hash: &str) -> Option<Principal> {
-        let mut entries = self.entries.as_ref()?.lock().ok()?;
-        let entry = entries.get(hash)?;
-        let fresh = entry.verified.elapsed() < self.ttl
-            && entry.expires_at.is_none_or(|at| at > chrono::Utc::now());
-        if fresh {
-            Some(entry.principal.clone())
-        } else {
-            entries.pop(hash);
-            None
-        }
-    }
-
-    fn put(
-        &self,
-        hash: String,
-        principal: Principal,
-        expires_at: Option<chrono::DateTime<chrono::Utc>>,
-    ) {
-        if let Some(mut entries) = self.entries.as_ref().and_then(|e| e.lock().ok()) {
-            entries.put(
-                hash,
-                CachedToken {
-                    principal,
-                    verified: std::time::Instant::now(),
-                    expires_at,
-                },
-            );
-        }
-    }
 }
 
 /// Authenticates a request from its `Authorization` header.

@@ -26,6 +26,7 @@
 //! | `SHARAKA_MAX_LARGE_ANSWERS` | 2 × CPU cores | operations at once that build a large answer (`stats`, `export`: megabytes in memory each), within `SHARAKA_MAX_OPERATIONS`; more wait their turn, within their deadline (0: no bound of their own) |
 //! | `SHARAKA_SCHEDULER_INTERVAL_SECS` | `3600` | how often time-driven transitions run (also at start; 0 disables) |
 //! | `SHARAKA_TOKEN_CACHE_MS` | `0` | how long a verified API token is trusted without looking it up again (0: every request looks it up); a revocation can take this long to act (expiry is always exact) |
+//! | `SHARAKA_TOKEN_WATCH_MS` | `600000` | on PostgreSQL, how long a verified API token is trusted while the process listens for changes to tokens; a revocation acts as soon as its notification arrives (0: not watched; set it behind a pooler in transaction mode, where `LISTEN` does not work) |
 //! | `SHARAKA_ANONYMOUS_ROLE` | `PUBLIC` | the role of requests without credentials |
 //! | `SHARAKA_JWT_HS256_SECRET` | unset | HS256 secret for bearer JWTs (development and tests) |
 //! | `SHARAKA_JWT_JWKS_FILE` | unset | JWKS file with the identity provider's RS256/ES256 keys |
@@ -100,6 +101,9 @@ pub struct Config {
     pub max_large_answers: usize,
     /// How long a verified API token is trusted without a lookup, in milliseconds (0: never).
     pub token_cache_ms: u64,
+    /// How long a verified API token is trusted while changes to tokens are listened for, on
+    /// PostgreSQL, in milliseconds (0: not watched); see [`crate::auth::TokenCache`].
+    pub token_watch_ms: u64,
     /// Bytes of `stats` answers kept until the data changes (0: none kept); see
     /// [`crate::answers`].
     pub answer_cache_bytes: usize,
@@ -177,6 +181,7 @@ impl std::fmt::Debug for Config {
             .field("max_operations", &self.max_operations)
             .field("max_large_answers", &self.max_large_answers)
             .field("token_cache_ms", &self.token_cache_ms)
+            .field("token_watch_ms", &self.token_watch_ms)
             .field("answer_cache_bytes", &self.answer_cache_bytes)
             .field("scheduler_interval_secs", &self.scheduler_interval_secs)
             .field("auth", &self.auth)
@@ -209,6 +214,7 @@ impl Default for Config {
             max_operations: default_max_operations(),
             max_large_answers: default_max_large_answers(),
             token_cache_ms: 0,
+            token_watch_ms: 600_000,
             answer_cache_bytes: 32 * 1024 * 1024,
             auth: crate::auth::AuthConfig::default(),
             scheduler_interval_secs: 3600,
@@ -448,6 +454,7 @@ const KNOWN: &[&str] = &[
     "SHARAKA_MAX_OPERATIONS",
     "SHARAKA_MAX_LARGE_ANSWERS",
     "SHARAKA_TOKEN_CACHE_MS",
+    "SHARAKA_TOKEN_WATCH_MS",
     "SHARAKA_ANONYMOUS_ROLE",
     "SHARAKA_JWT_HS256_SECRET",
     "SHARAKA_JWT_JWKS_FILE",
@@ -522,6 +529,7 @@ impl Config {
             max_large_answers: src
                 .parsed("SHARAKA_MAX_LARGE_ANSWERS", defaults.max_large_answers)?,
             token_cache_ms: src.parsed("SHARAKA_TOKEN_CACHE_MS", defaults.token_cache_ms)?,
+            token_watch_ms: src.parsed("SHARAKA_TOKEN_WATCH_MS", defaults.token_watch_ms)?,
             answer_cache_bytes: src
                 .parsed("SHARAKA_ANSWER_CACHE_BYTES", defaults.answer_cache_bytes)?,
             auth: auth_config(src)?,

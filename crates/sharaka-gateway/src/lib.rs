@@ -108,7 +108,7 @@ pub struct App {
     pub live: live::Live,
     /// The schema `PUBLIC` requests run on when introspection is off for them (no suggestions).
     public_schema: Option<AppSchema>,
-    /// API tokens verified recently (`SHARAKA_TOKEN_CACHE_MS`).
+    /// API tokens verified recently (`SHARAKA_TOKEN_CACHE_MS`, `SHARAKA_TOKEN_WATCH_MS`).
     tokens: auth::TokenCache,
     /// Parsed documents by query text, shared by every transport.
     documents: limits::parsed::DocumentCache,
@@ -163,7 +163,10 @@ impl App {
         let schema = build_schema();
         let public_schema = (!config.public_introspection).then(schema::build_public_schema);
         let live = live::Live::new(store.clone(), config.live);
-        let tokens = auth::TokenCache::new(std::time::Duration::from_millis(config.token_cache_ms));
+        let tokens = auth::TokenCache::new(
+            std::time::Duration::from_millis(config.token_cache_ms),
+            std::time::Duration::from_millis(config.token_watch_ms),
+        );
         Self {
             store,
             schema,
@@ -183,6 +186,13 @@ impl App {
         header: Option<&str>,
     ) -> Result<sharaka_domain::Principal, auth::AuthError> {
         auth::authenticate(header, &self.config.auth, &self.store, &self.tokens).await
+    }
+
+    /// Waits up to `within` for this process to listen for changes to API tokens (PostgreSQL,
+    /// `SHARAKA_TOKEN_WATCH_MS`), starting to if it has not; whether it does. Until then every
+    /// request with an API token looks it up.
+    pub async fn tokens_watched_within(&self, within: std::time::Duration) -> bool {
+        self.tokens.watched_within(&self.store, within).await
     }
 
     /// Executes one GraphQL request as the configured anonymous principal, in French. See

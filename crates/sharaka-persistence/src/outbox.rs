@@ -207,7 +207,7 @@ impl Store {
 }
 
 /// A listener's failure, as a connection error (so that it reads as the database being away).
-fn listener_error(error: sea_orm::sqlx::Error) -> PersistenceError {
+pub(crate) fn listener_error(error: sea_orm::sqlx::Error) -> PersistenceError {
     PersistenceError::Database(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
         std::sync::Arc::new(error),
     )))

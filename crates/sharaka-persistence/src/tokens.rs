@@ -115,3 +115,63 @@ impl Store {
         with_conn!(self, c => Ok(c.execute(&update).await?.rows_affected() == 1))
     }
 }
+
+/// The channel PostgreSQL notifies after any change to `api_tokens` (migration
+/// `m20261206_000001_notify_token_changes`).
+const TOKENS_CHANNEL: &str = "sharaka_tokens";
+
+/// What a [`TokenListener`] heard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenNews {
+    /// A transaction that changed tokens committed.
+    Changed,
+    /// The connection was lost and made again: changes made meanwhile were not heard.
+    Reconnected,
+}
+
+/// Notifications of changes to API tokens, on a connection of its own (PostgreSQL `LISTEN`).
+#[derive(Debug)]
+pub struct TokenListener(sea_orm::sqlx::postgres::PgListener);
+
+impl Store {
+    /// A listener for changes to API tokens (PostgreSQL only; `None` on SQLite, which has no
+    /// notifications). It listens from the moment this returns.
+    pub async fn token_listener(&self) -> Result<Option<TokenListener>, PersistenceError> {
+        if self.backend() != crate::Backend::Postgres {
+            return Ok(None);
+        }
+        let pool = self.pool.get_postgres_connection_pool();
+        let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(pool)
+            .await
+            .map_err(crate::outbox::listener_error)?;
+        listener
+            .listen(TOKENS_CHANNEL)
+            .await
+            .map_err(crate::outbox::listener_error)?;
+        Ok(Some(TokenListener(listener)))
+    }
+}
+
+impl TokenListener {
+    /// Waits for the next news. After [`TokenNews::Reconnected`] the listener listens again;
+    /// an error means it could not reconnect.
+    pub async fn next(&mut self) -> Result<TokenNews, PersistenceError> {
+        match self.0.try_recv().await {
+            Ok(Some(_)) => Ok(TokenNews::Changed),
+            Ok(None) => Ok(TokenNews::Reconnected),
+            Err(error) => Err(crate::outbox::listener_error(error)),
+        }
+    }
+
+    /// Checks that the connection still answers (a statement on it): a connection cut without
+    /// a word from the network would otherwise hear nothing, and say nothing either.
+    /// Notifications that arrive meanwhile are kept for [`TokenListener::next`]. The statement
+    /// names the channel, so that `pg_stat_activity` tells what the connection is for.
+    pub async fn check(&mut self) -> Result<(), PersistenceError> {
+        sea_orm::sqlx::query("SELECT 1 AS listening_on_sharaka_tokens")
+            .execute(&mut self.0)
+            .await
+            .map(|_| ())
+            .map_err(crate::outbox::listener_error)
+    }
+}
