@@ -3593,6 +3593,128 @@ async fn short_lists_cut_their_pages_as_numbered_pages_do(app: TestApp) {
 }
 
 backend_tests!(
+    nested_pages_are_slices_of_whole_lists,
+    Data::Demo,
+    nested_pages_are_slices_of_whole_lists
+);
+/// Each parent's page of children, read for many parents in one statement (numbered by a
+/// window on SQLite, a lateral subquery per parent on PostgreSQL), is the slice of that
+/// parent's whole list: at every offset and size, with a probe row or without, through a
+/// column and through a link table (where a child linked in two roles counts once), with a
+/// parent given twice and one without children.
+async fn nested_pages_are_slices_of_whole_lists(app: TestApp) {
+    use sharaka_domain::{Agreement, Organisation, Project, TrainingSession};
+    use sharaka_persistence::{ListQuery, Page, Relation, Resource, relations as rel};
+
+    async fn slices<R: Resource + PartialEq + std::fmt::Debug>(
+        app: &TestApp,
+        relation: Relation,
+        parents: &[String],
+        id: fn(&R) -> &str,
+    ) -> usize {
+        let store = app.store();
+        let everything = ListQuery::first(10_000);
+        let whole = store.children::<R>(&relation, parents, &everything);
+        let whole = whole.await.expect("whole lists");
+        assert!(
+            whole.values().any(|children| children.len() > 2),
+            "{}: some parent has more than two children",
+            relation.name
+        );
+        // A parent given twice, and one that has no children.
+        let mut asked = parents.to_vec();
+        asked.push(parents[0].clone());
+        asked.push("none:none".to_owned());
+        let mut compared = 0;
+        for (offset, limit) in [(0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (2, 5), (50, 2)] {
+            for probe in [false, true] {
+                let query = ListQuery {
+                    page: Page {
+                        offset,
+                        limit,
+                        probe,
+                    },
+                    ..ListQuery::first(limit)
+                };
+                let pages = store.children::<R>(&relation, &asked, &query).await;
+                let pages = pages.expect("pages");
+                let at = format!("{} at {offset}+{limit}, probe {probe}", relation.name);
+                for (parent, children) in &whole {
+                    let from = usize::try_from(offset).expect("small").min(children.len());
+                    let to = (from + usize::try_from(limit).expect("small")).min(children.len());
+                    let expected = &children[from..to];
+                    let page = pages.get(parent).map_or(&[][..], Vec::as_slice);
+                    let ids =
+                        |rows: &[R]| rows.iter().map(|r| id(r).to_owned()).collect::<Vec<_>>();
+                    assert_eq!(ids(page), ids(expected), "{at}: {parent}");
+                    // A probe row is built from fewer columns: the rows before it are whole.
+                    let whole_rows =
+                        if probe && page.len() == to - from && to - from == limit as usize {
+                            page.len() - 1
+                        } else {
+                            page.len()
+                        };
+                    assert_eq!(page[..whole_rows], expected[..whole_rows], "{at}: {parent}");
+                    compared += page.len();
+                }
+                assert!(
+                    pages.keys().all(|parent| whole.contains_key(parent)),
+                    "{at}: only parents with children have pages"
+                );
+            }
+        }
+        compared
+    }
+
+    let size = SyntheticSize {
+        partners: 3,
+        agreements_per_partner: 3,
+        projects_per_agreement: 3,
+        seed: 11,
+    };
+    seed::synthetic(app.store(), size)
+        .await
+        .expect("synthetic seed");
+    let store = app.store();
+    let all = ListQuery::first(1000);
+    let projects: Vec<String> = store
+        .list::<Project>(&all)
+        .await
+        .expect("projects")
+        .into_iter()
+        .map(|p| p.id.as_str().to_owned())
+        .collect();
+    let organisations: Vec<String> = store
+        .list::<Organisation>(&all)
+        .await
+        .expect("organisations")
+        .into_iter()
+        .map(|o| o.id.as_str().to_owned())
+        .collect();
+    let agreements: Vec<String> = store
+        .list::<Agreement>(&all)
+        .await
+        .expect("agreements")
+        .into_iter()
+        .map(|a| a.id.as_str().to_owned())
+        .collect();
+    let sessions =
+        slices::<TrainingSession>(&app, rel::PROJECT_SESSIONS, &projects, |s| s.id.as_str()).await;
+    let by_party = slices::<Agreement>(&app, rel::ORGANISATION_AGREEMENTS, &organisations, |a| {
+        a.id.as_str()
+    })
+    .await;
+    let projects_of = slices::<Project>(&app, rel::AGREEMENT_PROJECTS, &agreements, |p| {
+        p.id.as_str()
+    })
+    .await;
+    assert!(
+        sessions > 50 && by_party > 50 && projects_of > 20,
+        "{sessions} sessions, {by_party} agreements, {projects_of} projects compared"
+    );
+}
+
+backend_tests!(
     nested_columns_follow_each_requests_variables,
     Data::Demo,
     nested_columns_follow_each_requests_variables

@@ -990,6 +990,9 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
     if relation.short && query.page.offset == 0 {
         return short_children(db, relation, parent_ids, query, scope, columns).await;
     }
+    if db.get_database_backend() == DbBackend::Postgres {
+        return lateral_children(db, relation, parent_ids, query, scope, columns).await;
+    }
     let (mut inner, parent_col) =
         children_select::<R>(db, relation, parent_ids, query, scope, columns)?;
     let mut window = WindowStatement::new();
@@ -1031,6 +1034,110 @@ pub async fn children<R: Resource, C: ConnectionTrait>(
 
 /// How many rows of one parent room is made for at first (a nested page is usually small).
 const PER_PARENT: usize = 8;
+
+/// The parents' ids unnested, and the one column that holds them ([`lateral_children`]).
+const PARENTS: &str = "__parents";
+/// Each parent's page ([`lateral_children`]).
+const PAGE: &str = "__page";
+
+/// Children of many parents on PostgreSQL: the same pages as [`children`] numbers with a
+/// window, each read by a lateral subquery per parent,
+/// `unnest($1) AS __parents JOIN LATERAL (… WHERE parent = __parents ORDER BY … LIMIT n
+/// OFFSET m)`.
+///
+/// The window numbered every child of every parent, sorted them all by parent and order, and
+/// copied each row through the window's store before the page was cut: on a dashboard's
+/// sessions (110 projects, 440 rows) that was a third of the statement's time. Each parent's
+/// subquery stops at its page, and a parent with thousands of children costs no more than its
+/// page and its sort. A nested loop over the parents gives each parent's rows together and in
+/// their subquery's order, which is how they are numbered here.
+async fn lateral_children<R: Resource, C: ConnectionTrait>(
+    db: &C,
+    relation: &Relation,
+    parent_ids: &[String],
+    query: &ListQuery,
+    scope: Option<&Filter>,
+    columns: Columns,
+) -> Result<HashMap<String, Vec<R>>, PersistenceError> {
+    // Each parent once: an id given twice would have its rows read, and numbered, twice.
+    let mut seen = HashSet::with_capacity(parent_ids.len());
+    let parents: Vec<String> = parent_ids
+        .iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .cloned()
+        .collect();
+    let parent = Expr::col((Alias::new(PARENTS), Alias::new(PARENTS)));
+    let mut page = base_select::<R>(query, scope, columns)?;
+    parent_condition::<R>(&mut page, relation, parent.clone())?;
+    for (expr, dir) in order_exprs::<R>(query)? {
+        page.order_by_expr_with_nulls(expr, dir, NullOrdering::Last);
+    }
+    page.limit(query.page.limit).offset(query.page.offset);
+    let select = Query::select()
+        .column((Alias::new(PAGE), Asterisk))
+        .expr_as(parent, Alias::new(PARENT))
+        .from_function(
+            Func::cust(Alias::new("unnest")).arg(Expr::val(parents)),
+            Alias::new(PARENTS),
+        )
+        .join_lateral(
+            sea_orm::sea_query::JoinType::InnerJoin,
+            page,
+            Alias::new(PAGE),
+            Expr::val(true),
+        )
+        .to_owned();
+    let rows = db.query_all(&select).await?;
+    let after = columns.count::<R>();
+    let decode = numbered_decoder::<R>(columns, query.page);
+    let first = i64::try_from(query.page.offset).unwrap_or(i64::MAX);
+    let mut previous: Option<std::borrow::Cow<'_, str>> = None;
+    let mut number = 0;
+    let numbered = rows.iter().map(|row| {
+        let parent = crate::entities::str_at(row, after)?;
+        number = if previous.as_deref() == Some(parent.as_ref()) {
+            number + 1
+        } else {
+            first.saturating_add(1)
+        };
+        previous = Some(parent.clone());
+        Ok((parent, number, decode(row, number)?))
+    });
+    let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
+    in_row_order(numbered, parent_ids.len(), per_parent)
+}
+
+/// Keeps `R`'s rows that are children of `parent` (an SQL expression: the parent's id) through
+/// `relation`. A link table's pairs are matched with `IN`, which counts a child once however
+/// many rows (roles) link it to the parent.
+fn parent_condition<R: Resource>(
+    select: &mut SelectStatement,
+    relation: &Relation,
+    parent: Expr,
+) -> Result<(), PersistenceError> {
+    if relation.target != R::TABLE {
+        return Err(PersistenceError::UnknownField {
+            table: R::TABLE,
+            field: relation.name.to_owned(),
+        });
+    }
+    let condition = match relation.via {
+        Via::Column(column) => Expr::col((Alias::new(R::TABLE), Alias::new(column))).eq(parent),
+        Via::Link {
+            table,
+            parent: parent_column,
+            child,
+        } => Expr::col((Alias::new(R::TABLE), Alias::new("id"))).in_subquery(
+            Query::select()
+                .column((Alias::new(table), Alias::new(child)))
+                .from(Alias::new(table))
+                .and_where(Expr::col((Alias::new(table), Alias::new(parent_column))).eq(parent))
+                .to_owned(),
+        ),
+    };
+    select.and_where(condition);
+    Ok(())
+}
 
 /// The first page of children of a short relation ([`Relation::short`]): every child of the
 /// parents, ordered by parent and then as the page orders them, of which each parent keeps its
