@@ -161,14 +161,17 @@ async fn a_change_of_format_rewrites_every_copy(app: TestApp) {
     session(&app, "t:a").await;
     tally(&app, "t:a:1", "t:a", "FEMALE", 7).await;
     assert_eq!(assert_copied(store).await, (1, 0));
-    let last = store.migration_status().await.expect("status");
-    assert_eq!(
-        last.last().map(|(name, _)| name.as_str()),
-        Some("m20261205_000001_compact_tally_copies"),
-        "this test undoes the last migration"
-    );
+    // Undone with the migrations that came after it (none of which touches the copies).
+    let status = store.migration_status().await.expect("status");
+    let steps = status
+        .iter()
+        .rev()
+        .position(|(name, _)| name == "m20261205_000001_compact_tally_copies")
+        .expect("the migration is applied")
+        + 1;
+    let steps = u32::try_from(steps).expect("a few migrations");
 
-    store.migrate_down(1).await.expect("down to objects");
+    store.migrate_down(steps).await.expect("down to objects");
     assert!(
         matches!(
             store.tally_copies().await,
@@ -179,7 +182,7 @@ async fn a_change_of_format_rewrites_every_copy(app: TestApp) {
     // Written under the old triggers, in the old format; out of id order.
     tally(&app, "t:a:0", "t:a", "MALE", 3).await;
 
-    store.migrate_up(1).await.expect("up to arrays");
+    store.migrate_up(steps).await.expect("up to arrays");
     assert_eq!(assert_copied(store).await, (2, 0));
     // The new triggers copy in the new format.
     tally(&app, "t:a:2", "t:a", "MALE", 5).await;

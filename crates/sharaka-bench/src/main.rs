@@ -137,6 +137,9 @@ struct Results {
     /// The in-process server's DataLoader delay and token cache window, in milliseconds.
     loader_delay_ms: Option<u64>,
     token_cache_ms: Option<u64>,
+    /// Whether the in-process server kept verified tokens while listening for changes to them
+    /// (PostgreSQL, `SHARAKA_TOKEN_WATCH_MS`): then a request's token check costs nothing.
+    tokens_watched: Option<bool>,
     /// The in-process server's budget for kept `stats` answers, in bytes (0: none kept).
     answer_cache_bytes: Option<usize>,
     /// The in-process server's bound on operations executing at once (0: none).
@@ -200,6 +203,7 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         seconds: cli.seconds,
         loader_delay_ms: None,
         token_cache_ms: None,
+        tokens_watched: None,
         answer_cache_bytes: None,
         max_operations: None,
         max_large_answers: None,
@@ -320,12 +324,12 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
         let started = Instant::now();
         let build_counter = counter.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr, answers) = server_rt
+        let (addr, answers, watched) = server_rt
             .spawn(async move {
                 let app = sharaka_gateway::App::build(config, Some(build_counter)).await?;
                 // On PostgreSQL, verified tokens are kept once the server listens for changes
                 // to them: waiting for it makes every request's statement count the same.
-                app.tokens_watched_within(Duration::from_secs(10)).await;
+                let watched = app.tokens_watched_within(Duration::from_secs(10)).await;
                 let answers = app.answers().clone();
                 let listener =
                     tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
@@ -340,12 +344,13 @@ async fn run(cli: &Cli, server_rt: &tokio::runtime::Runtime) -> anyhow::Result<b
                         eprintln!("server error: {error:#}");
                     }
                 });
-                Ok::<_, anyhow::Error>((addr, answers))
+                Ok::<_, anyhow::Error>((addr, answers, watched))
             })
             .await??;
         let target = Target::new(format!("http://{addr}/graphql"), token)?;
         target.first_answer().await?;
         results.startup_to_first_answer_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+        results.tokens_watched = Some(watched);
         (target, Some(counter), Some(answers), Some(tx))
     };
 
@@ -420,15 +425,17 @@ fn print_table(results: &Results) {
             .baseline_statements
             .map_or_else(|| "-".to_owned(), |b| b.to_string()),
     );
-    if let (Some(delay), Some(window), Some(turns), Some(large)) = (
+    if let (Some(delay), Some(window), Some(watched), Some(turns), Some(large)) = (
         results.loader_delay_ms,
         results.token_cache_ms,
+        results.tokens_watched,
         results.max_operations,
         results.max_large_answers,
     ) {
+        let watched = if watched { "yes" } else { "no" };
         println!(
-            "server: DataLoader delay {delay} ms · token cache {window} ms (0: off) · \
-             operations at once {turns}, large answers {large} (0: no bound)"
+            "server: DataLoader delay {delay} ms · token cache {window} ms (0: off) · tokens \
+             watched {watched} · operations at once {turns}, large answers {large} (0: no bound)"
         );
     }
     if let Some(load) = &results.load {
