@@ -927,6 +927,17 @@ pub async fn visible_ids<R: Resource, C: ConnectionTrait>(
         .collect()
 }
 
+/// Refuses a relation that does not lead to `R`'s table.
+fn leads_to<R: Resource>(relation: &Relation) -> Result<(), PersistenceError> {
+    if relation.target != R::TABLE {
+        return Err(PersistenceError::UnknownField {
+            table: R::TABLE,
+            field: relation.name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 fn children_select<R: Resource>(
     db: &impl ConnectionTrait,
     relation: &Relation,
@@ -935,12 +946,7 @@ fn children_select<R: Resource>(
     scope: Option<&Filter>,
     columns: Columns,
 ) -> Result<(SelectStatement, Expr), PersistenceError> {
-    if relation.target != R::TABLE {
-        return Err(PersistenceError::UnknownField {
-            table: R::TABLE,
-            field: relation.name.to_owned(),
-        });
-    }
+    leads_to::<R>(relation)?;
     let backend = db.get_database_backend();
     let mut select = base_select::<R>(query, scope, columns)?;
     let parent_col = match relation.via {
@@ -1088,23 +1094,43 @@ async fn lateral_children<R: Resource, C: ConnectionTrait>(
         )
         .to_owned();
     let rows = db.query_all(&select).await?;
+    // Each page starts after the offset; the subquery already stopped at its end.
+    numbered_runs::<R>(&rows, parent_ids.len(), query, columns, i64::MAX)
+}
+
+/// Children read one parent after another, each parent's rows in order, the parent's id after
+/// the record's `columns`: numbered by their place in their parent's run (the first after
+/// `query.page.offset`), those numbered past `last` skipped without being decoded, and grouped
+/// by parent ([`in_row_order`]) for `parents` parents.
+fn numbered_runs<R: Resource>(
+    rows: &[QueryResult],
+    parents: usize,
+    query: &ListQuery,
+    columns: Columns,
+    last: i64,
+) -> Result<HashMap<String, Vec<R>>, PersistenceError> {
     let after = columns.count::<R>();
     let decode = numbered_decoder::<R>(columns, query.page);
-    let first = i64::try_from(query.page.offset).unwrap_or(i64::MAX);
+    let first = i64::try_from(query.page.offset)
+        .unwrap_or(i64::MAX)
+        .saturating_add(1);
     let mut previous: Option<std::borrow::Cow<'_, str>> = None;
     let mut number = 0;
-    let numbered = rows.iter().map(|row| {
-        let parent = crate::entities::str_at(row, after)?;
+    let numbered = rows.iter().filter_map(|row| {
+        let parent = match crate::entities::str_at(row, after) {
+            Ok(parent) => parent,
+            Err(e) => return Some(Err(e.into())),
+        };
         number = if previous.as_deref() == Some(parent.as_ref()) {
             number + 1
         } else {
-            first.saturating_add(1)
+            first
         };
         previous = Some(parent.clone());
-        Ok((parent, number, decode(row, number)?))
+        (number <= last).then(|| Ok((parent, number, decode(row, number)?)))
     });
     let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
-    in_row_order(numbered, parent_ids.len(), per_parent)
+    in_row_order(numbered, parents, per_parent)
 }
 
 /// Keeps `R`'s rows that are children of `parent` (an SQL expression: the parent's id) through
@@ -1115,12 +1141,7 @@ fn parent_condition<R: Resource>(
     relation: &Relation,
     parent: Expr,
 ) -> Result<(), PersistenceError> {
-    if relation.target != R::TABLE {
-        return Err(PersistenceError::UnknownField {
-            table: R::TABLE,
-            field: relation.name.to_owned(),
-        });
-    }
+    leads_to::<R>(relation)?;
     let condition = match relation.via {
         Via::Column(column) => Expr::col((Alias::new(R::TABLE), Alias::new(column))).eq(parent),
         Via::Link {
@@ -1160,28 +1181,10 @@ async fn short_children<R: Resource, C: ConnectionTrait>(
         select.order_by_expr_with_nulls(expr, dir, NullOrdering::Last);
     }
     let rows = db.query_all(&select).await?;
+    // Each parent's rows come together, in order (the offset is 0): those past the page are
+    // not decoded.
     let limit = i64::try_from(query.page.limit).unwrap_or(i64::MAX);
-    let after = columns.count::<R>();
-    // Each parent's rows come together, in order: they are numbered here, and those past the
-    // page are not decoded.
-    let decode = numbered_decoder::<R>(columns, query.page);
-    let mut previous: Option<std::borrow::Cow<'_, str>> = None;
-    let mut number = 0;
-    let numbered = rows.iter().filter_map(|row| {
-        let parent = match crate::entities::str_at(row, after) {
-            Ok(parent) => parent,
-            Err(e) => return Some(Err(e.into())),
-        };
-        number = if previous.as_deref() == Some(parent.as_ref()) {
-            number + 1
-        } else {
-            1
-        };
-        previous = Some(parent.clone());
-        (number <= limit).then(|| Ok((parent, number, decode(row, number)?)))
-    });
-    let per_parent = usize::try_from(query.page.limit).map_or(PER_PARENT, |l| l.min(PER_PARENT));
-    in_row_order(numbered, parent_ids.len(), per_parent)
+    numbered_runs::<R>(&rows, parent_ids.len(), query, columns, limit)
 }
 
 /// Groups numbered rows by parent, each parent's in the order of their numbers, whatever the
