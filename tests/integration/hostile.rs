@@ -2673,6 +2673,24 @@ hostile_tests!(
             "waited only {waited:?}"
         );
         assert_eq!(waiting, alone);
+        assert_eq!(app.app.large_answers_free(), Some(1));
+
+        // A search ranks thousands of candidates: it waits for the turn as well.
+        const SEARCH: &str = "{ search(query: \"Maroc\", first: 3) { totalCount } }";
+        let found_alone = app.data(SEARCH, json!({})).await;
+        let vars = json!({ "id": global_id("Region", "MA-01") });
+        let (slow, (found, waited)) = tokio::join!(app.query(SLOW, vars), async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert_eq!(app.app.large_answers_free(), Some(0));
+            let started = std::time::Instant::now();
+            (app.data(SEARCH, json!({})).await, started.elapsed())
+        });
+        assert!(slow.get("errors").is_none(), "{slow}");
+        assert!(
+            waited >= Duration::from_millis(500),
+            "the search waited only {waited:?}"
+        );
+        assert_eq!(found, found_alone);
         // Every turn was given back.
         assert_eq!(app.app.large_answers_free(), Some(1));
     }

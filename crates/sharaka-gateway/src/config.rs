@@ -23,7 +23,7 @@
 //! | `SHARAKA_DB_STATEMENT_TIMEOUT_MS` | `30000` | PostgreSQL `statement_timeout` (0: none) |
 //! | `SHARAKA_LOADER_DELAY_MS` | `1` | how long a DataLoader batch waits for more keys |
 //! | `SHARAKA_MAX_OPERATIONS` | 4 × CPU cores | operations executing at once; more wait their turn, within their deadline (0: no bound) |
-//! | `SHARAKA_MAX_LARGE_ANSWERS` | 2 × CPU cores | operations at once that build a large answer (`stats`, `export`: megabytes in memory each), within `SHARAKA_MAX_OPERATIONS`; more wait their turn, within their deadline (0: no bound of their own) |
+//! | `SHARAKA_MAX_LARGE_ANSWERS` | 2 × CPU cores | operations at once that build a large answer (`stats`, `export`, `search`: megabytes in memory each), within `SHARAKA_MAX_OPERATIONS`; more wait their turn, within their deadline (0: no bound of their own) |
 //! | `SHARAKA_SCHEDULER_INTERVAL_SECS` | `3600` | how often time-driven transitions run (also at start; 0 disables) |
 //! | `SHARAKA_TOKEN_CACHE_MS` | `0` | how long a verified API token is trusted without looking it up again (0: every request looks it up); a revocation can take this long to act (expiry is always exact) |
 //! | `SHARAKA_TOKEN_WATCH_MS` | `600000` | on PostgreSQL, how long a verified API token is trusted while the process listens for changes to tokens; a revocation acts as soon as its notification arrives (0: not watched; set it behind a pooler in transaction mode, where `LISTEN` does not work) |

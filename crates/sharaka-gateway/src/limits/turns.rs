@@ -6,9 +6,11 @@
 //! (`stats`) and the GraphQL exports (`export`) are megabytes while they are a value tree: a
 //! resources answer over three years at scale M is ~6,000 rows, about 9 MB in memory before it
 //! is 1 MB of JSON. Sixteen of those at once took the server past 150 MiB, while sixteen node
-//! lookups at once are what keeps the database busy. So an operation takes a large-answer turn
-//! as well, once, when it first resolves `stats` or `export`: the large answers are bounded
-//! tightly without starving the small ones.
+//! lookups at once are what keeps the database busy. A `search` is the same while it ranks:
+//! up to 5,000 candidates, each with its text, about 4 MB; eight at once kept the server near
+//! 150 MiB once requests no longer waited for their token's lookup. So an operation takes a
+//! large-answer turn as well, once, when it first resolves `stats`, `export` or `search`: the
+//! large answers are bounded tightly without starving the small ones.
 //!
 //! Both turns are held until the answer is serialised (see `App::execute_in_turn`). Waiting for
 //! either counts towards the request deadline. A large-answer turn is taken only after the

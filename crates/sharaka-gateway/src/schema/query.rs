@@ -132,6 +132,8 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<super::search::SearchHitConnection> {
+        // A search ranks up to thousands of candidates at once: a large answer's memory.
+        large_answer(ctx).await;
         super::search::search(ctx, &query, types, lang, first, after).await
     }
 
